@@ -23,6 +23,10 @@ export const ROUTING_ERRORS = {
     status: 500,
     message: 'the road graph could not be built or loaded',
   },
+  ROUTING_NOT_SUPPORTED: {
+    status: 501,
+    message: 'this routing engine does not offer that query',
+  },
   ROUTING_UPSTREAM_FAILED: {
     status: 502,
     message: 'the routing server did not answer usefully',

@@ -1,5 +1,5 @@
 import Flatbush from 'flatbush';
-import tinyOsmPbf from 'tiny-osmpbf';
+import tinyOsmPbf, { type OsmElement } from 'tiny-osmpbf';
 
 import { RoutingError } from '../errors.ts';
 import { haversineMeters, LocalProjection } from '../geo.ts';
@@ -51,6 +51,28 @@ export function buildRoadGraph(
   pbf: Uint8Array,
   options: BuildOptions = {},
 ): RoadGraph {
+  return buildRoadGraphFromOsm((handler) => {
+    try {
+      tinyOsmPbf(pbf, handler);
+    } catch (err) {
+      throw new RoutingError(
+        'ROUTING_GRAPH_INVALID',
+        'the OSM extract is not a readable PBF file',
+        { cause: err },
+      );
+    }
+  }, options);
+}
+
+/**
+ * Compiles OSM elements into a road graph. `read` calls its handler once
+ * per element, nodes before the ways that use them (the order of a PBF
+ * file). Tests feed small hand-made networks through this.
+ */
+export function buildRoadGraphFromOsm(
+  read: (handler: (element: OsmElement) => void) => void,
+  options: BuildOptions = {},
+): RoadGraph {
   const minComponentNodes = options.minComponentNodes ?? 1000;
 
   // Pass 1: coordinates of every node, barriers, and the routable ways.
@@ -59,27 +81,19 @@ export function buildRoadGraph(
   const lons = new FloatList();
   const blocking = new Set<number>();
   const ways: RoutableWay[] = [];
-  try {
-    tinyOsmPbf(pbf, (element) => {
-      if (element.type === 'node') {
-        osmIndex.set(element.id, lats.length);
-        lats.push(element.lat);
-        lons.push(element.lon);
-        if (nodeBlocks(element.tags)) blocking.add(element.id);
-      } else if (element.type === 'way' && element.tags) {
-        const travel = wayTravel(element.tags);
-        if (travel && (travel.forwardMps > 0 || travel.backwardMps > 0)) {
-          ways.push({ nodes: element.nodes, travel });
-        }
+  read((element) => {
+    if (element.type === 'node') {
+      osmIndex.set(element.id, lats.length);
+      lats.push(element.lat);
+      lons.push(element.lon);
+      if (nodeBlocks(element.tags)) blocking.add(element.id);
+    } else if (element.type === 'way' && element.tags) {
+      const travel = wayTravel(element.tags);
+      if (travel && (travel.forwardMps > 0 || travel.backwardMps > 0)) {
+        ways.push({ nodes: element.nodes, travel });
       }
-    });
-  } catch (err) {
-    throw new RoutingError(
-      'ROUTING_GRAPH_INVALID',
-      'the OSM extract is not a readable PBF file',
-      { cause: err },
-    );
-  }
+    }
+  });
 
   // Pass 2: a node becomes a graph node where ways meet or end. A blocking
   // barrier becomes a separate dead end on each way through it, so nothing
