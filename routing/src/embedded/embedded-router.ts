@@ -268,14 +268,18 @@ export class EmbeddedRouter implements Router {
   }
 
   /** Up to `count` nearest roads to a point, nearest first. */
-  nearest(point: LatLon, count: number): EdgePoint[] {
+  nearest(
+    point: LatLon,
+    count: number,
+    maxMeters = this.maxSnapMeters,
+  ): EdgePoint[] {
     assertLatLon(point, 'point');
     return nearestEdgePoints(
       this.graph,
       point.lat,
       point.lon,
       count,
-      this.maxSnapMeters,
+      maxMeters,
     );
   }
 
@@ -317,15 +321,15 @@ export class EmbeddedRouter implements Router {
     return new EmbeddedTravelTimeField(this, nodeSeconds, starts, maxSeconds);
   }
 
-  /** Snaps a validated point to the nearest road, or undefined. */
-  snapEdge(point: LatLon): EdgePoint | undefined {
-    return nearestEdgePoints(
-      this.graph,
-      point.lat,
-      point.lon,
-      1,
-      this.maxSnapMeters,
-    )[0];
+  /**
+   * Snaps a validated point to the nearest road within `maxMeters`
+   * (default: the router's snap limit), or undefined.
+   */
+  snapEdge(
+    point: LatLon,
+    maxMeters = this.maxSnapMeters,
+  ): EdgePoint | undefined {
+    return nearestEdgePoints(this.graph, point.lat, point.lon, 1, maxMeters)[0];
   }
 
   /** Ways out of an edge point onto the graph's nodes. */

@@ -9,6 +9,12 @@ import { encodePolyline } from './polyline.ts';
 const MAX_TABLE_SIZE = 100;
 const MAX_ROUTE_COORDINATES = 500;
 const MAX_NEAREST_RESULTS = 100;
+/**
+ * OSRM snaps a coordinate at any distance and reports how far it moved it
+ * (the waypoint's `distance`); clients decide what is too far. This server
+ * does the same within 100 km, beyond which it answers `NoSegment`.
+ */
+const SNAP_LIMIT_METERS = 100_000;
 
 /** Options of {@link createOsrmHttpServer}. */
 export interface OsrmHttpOptions {
@@ -147,7 +153,7 @@ function snapAll(
   coords: { lat: number; lon: number }[],
 ): EdgePoint[] {
   return coords.map((c, i) => {
-    const edge = router.snapEdge(c);
+    const edge = router.snapEdge(c, SNAP_LIMIT_METERS);
     if (edge === undefined) {
       throw new OsrmFailure(
         'NoSegment',
@@ -337,7 +343,7 @@ function nearest(
       `number: expected an integer in [1, ${MAX_NEAREST_RESULTS}]`,
     );
   }
-  const edges = router.nearest(coords[0]!, count);
+  const edges = router.nearest(coords[0]!, count, SNAP_LIMIT_METERS);
   if (edges.length === 0) {
     throw new OsrmFailure('NoSegment', 'could not find a matching segment');
   }
