@@ -12,6 +12,7 @@ import type {
   TravelTimeField,
   TravelTimeOptions,
 } from '../router.ts';
+import { PhastSearch, type Seed } from './phast.ts';
 import { SearchWorkspace } from './search.ts';
 import { nearestEdgePoints, partialGeometry, type EdgePoint } from './snap.ts';
 import { EmbeddedTravelTimeField } from './travel-time-field.ts';
@@ -27,21 +28,19 @@ export interface EmbeddedRouterOptions {
 }
 
 /** Drive time and distance from an edge point to a node, or back. */
-interface Approach {
-  node: number;
-  seconds: number;
-  meters: number;
-}
+type Approach = Seed;
 
 /**
  * The default router: drive times over a road graph compiled from the
- * city's OSM extract, in process. Queries are exact Dijkstra (A* for
- * point-to-point routes) on the compressed graph.
+ * city's OSM extract, in process. Queries are exact: A* for point-to-point
+ * routes, and one-to-all sweeps over a contraction hierarchy (PHAST) for
+ * one-to-many and travel-time fields.
  */
 export class EmbeddedRouter implements Router {
   readonly graph: RoadGraph;
   readonly maxSnapMeters: number;
   private readonly workspace: SearchWorkspace;
+  private readonly phast: PhastSearch;
 
   constructor(graph: RoadGraph, options: EmbeddedRouterOptions = {}) {
     this.graph = graph;
@@ -56,6 +55,7 @@ export class EmbeddedRouter implements Router {
       graph.nodeCount,
       graph.arrays.fwdTarget.length,
     );
+    this.phast = new PhastSearch(graph);
   }
 
   async oneToMany(
@@ -86,47 +86,36 @@ export class EmbeddedRouter implements Router {
 
   /**
    * Drive times from snapped origins to one snapped destination: one
-   * reverse search from the destination that stops once every origin's
-   * road is settled.
+   * one-to-all query toward the destination over the contraction
+   * hierarchy, then a look-up per origin.
    */
   legsTo(
     starts: readonly (EdgePoint | undefined)[],
     target: EdgePoint,
     maxSeconds = Infinity,
   ): Leg[] {
-    const ws = this.workspace;
-    ws.reset();
-    for (const a of this.arrivals(target)) ws.seed(a.node, a.seconds, a.meters);
-    for (const start of starts) {
-      if (start === undefined) continue;
-      for (const d of this.departures(start)) ws.markTarget(d.node);
-    }
-    const cutOff =
-      ws.run(this.graph, true, maxSeconds, { stopWhenMarkedSettled: true }) ===
-      'limit';
-
+    const phast = this.phast;
+    phast.toSeeds(this.arrivals(target));
     return starts.map((start): Leg => {
-      if (start === undefined)
+      if (start === undefined) {
         return { reachable: false, reason: 'off_network' };
+      }
       let seconds = Infinity;
       let meters = Infinity;
       const direct = this.sameSegment(start, target);
       if (direct !== undefined) ({ seconds, meters } = direct);
       for (const d of this.departures(start)) {
-        const total = d.seconds + ws.settledSeconds(d.node);
+        const total = d.seconds + phast.seconds[d.node]!;
         if (total < seconds) {
           seconds = total;
-          meters = d.meters + (ws.meters[d.node] as number);
+          meters = d.meters + phast.meters[d.node]!;
         }
       }
-      if (seconds > maxSeconds && Number.isFinite(seconds)) {
-        return { reachable: false, reason: 'beyond_limit' };
-      }
       if (!Number.isFinite(seconds)) {
-        return {
-          reachable: false,
-          reason: cutOff ? 'beyond_limit' : 'no_route',
-        };
+        return { reachable: false, reason: 'no_route' };
+      }
+      if (seconds > maxSeconds) {
+        return { reachable: false, reason: 'beyond_limit' };
       }
       return { reachable: true, etaSeconds: seconds, distanceMeters: meters };
     });
@@ -308,15 +297,10 @@ export class EmbeddedRouter implements Router {
       const edge = this.snapEdge(origin);
       if (edge !== undefined) starts.push(edge);
     }
-    const ws = this.workspace;
-    ws.reset();
-    for (const start of starts) {
-      for (const d of this.departures(start)) ws.seed(d.node, d.seconds, 0);
-    }
-    ws.run(this.graph, false, maxSeconds);
-    const nodeSeconds = new Float64Array(this.graph.nodeCount);
+    this.phast.fromSeeds(starts.flatMap((start) => this.departures(start)));
+    const nodeSeconds = this.phast.seconds.slice();
     for (let node = 0; node < nodeSeconds.length; node++) {
-      nodeSeconds[node] = ws.settledSeconds(node);
+      if (nodeSeconds[node]! > maxSeconds) nodeSeconds[node] = Infinity;
     }
     return new EmbeddedTravelTimeField(this, nodeSeconds, starts, maxSeconds);
   }

@@ -18,8 +18,6 @@ export class SearchWorkspace {
   private readonly done: Uint32Array;
   private generation = 0;
   private queue: FlatQueue<number>;
-  private readonly mark: Uint32Array;
-  private marked = 0;
 
   /**
    * @param edgeCount sizes the queue: a search pushes each edge at most
@@ -27,7 +25,7 @@ export class SearchWorkspace {
    */
   constructor(nodeCount: number, edgeCount: number) {
     this.queue = new FlatQueue<number>(edgeCount + 2 * nodeCount + 16);
-    this.mark = new Uint32Array(nodeCount);
+
     this.seconds = new Float64Array(nodeCount);
     this.meters = new Float64Array(nodeCount);
     this.parentSeg = new Int32Array(nodeCount);
@@ -45,29 +43,6 @@ export class SearchWorkspace {
       this.generation = 1;
     }
     this.queue.clear();
-    this.marked = 0;
-  }
-
-  /**
-   * Marks `node` as a target of this search; {@link run} with
-   * `stopWhenMarkedSettled` stops once every marked node is settled.
-   */
-  markTarget(node: number): void {
-    if (this.mark[node] === this.generation) return;
-    this.mark[node] = this.generation;
-    this.marked++;
-  }
-
-  /** True when the last search settled `node` (its time is final). */
-  settled(node: number): boolean {
-    return this.done[node] === this.generation;
-  }
-
-  /** Final drive time to `node`, or Infinity when it was not settled. */
-  settledSeconds(node: number): number {
-    return this.done[node] === this.generation
-      ? (this.seconds[node] as number)
-      : Infinity;
   }
 
   /** Seeds the search at `node` with a starting time and distance. */
@@ -103,23 +78,18 @@ export class SearchWorkspace {
    * Runs Dijkstra (A* when `heuristic` is given) from the seeded nodes.
    * `reverse` follows edges backwards: times are then to the seeds, not
    * from them. Stops when the queue is empty, when the next key exceeds
-   * `maxSeconds`, when `stopWhenMarkedSettled` is set and every marked
-   * node is settled, or when `onSettle` returns true; says which.
+   * `maxSeconds`, or when `onSettle` returns true; says which.
    */
   run(
     graph: RoadGraph,
     reverse: boolean,
     maxSeconds: number,
     options: {
-      stopWhenMarkedSettled?: boolean;
       onSettle?: (node: number, key: number) => boolean;
       heuristic?: (node: number) => number;
     } = {},
   ): 'exhausted' | 'limit' | 'stopped' {
     const { onSettle, heuristic } = options;
-    const { mark } = this;
-    let unsettledMarks = options.stopWhenMarkedSettled ? this.marked : -1;
-    if (unsettledMarks === 0) return 'stopped';
     const a = graph.arrays;
     const start = reverse ? a.revStart : a.fwdStart;
     const other = reverse ? a.revSource : a.fwdTarget;
@@ -134,7 +104,6 @@ export class SearchWorkspace {
       if (done[u] === gen) continue;
       if (key > maxSeconds) return 'limit';
       done[u] = gen;
-      if (mark[u] === gen && --unsettledMarks === 0) return 'stopped';
       if (onSettle !== undefined && onSettle(u, key)) return 'stopped';
       const su = seconds[u] as number;
       const mu = meters[u] as number;

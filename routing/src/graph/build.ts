@@ -5,6 +5,7 @@ import { RoutingError } from '../errors.ts';
 import { haversineMeters, LocalProjection } from '../geo.ts';
 import { nodeBlocks, wayTravel, type WayTravel } from '../profile/car.ts';
 import { stronglyConnectedComponents } from './components.ts';
+import { contractGraph, type ContractionArrays } from './contract.ts';
 import { RoadGraph, type RoadGraphArrays } from './road-graph.ts';
 
 /** Options of {@link buildRoadGraph}. */
@@ -239,8 +240,15 @@ export function buildRoadGraphFromOsm(
     snappable,
     projection,
   );
+  const hierarchy = contractGraph(
+    arrays.nodeLat.length,
+    arrays.fwdStart,
+    arrays.fwdTarget,
+    arrays.fwdSeconds,
+    (edge) => arrays.segLengthMeters[arrays.fwdSeg[edge]!]!,
+  );
   return new RoadGraph(
-    { ...arrays, snapSeg, snapPos },
+    { ...arrays, snapSeg, snapPos, ...hierarchy },
     { names, refLat, bbox: [minLon, minLat, maxLon, maxLat], maxSpeedMps },
     index,
   );
@@ -260,7 +268,10 @@ type SegmentArrays = Pick<
   | 'geomCoords'
 >;
 
-type CompiledArrays = Omit<RoadGraphArrays, 'snapSeg' | 'snapPos'>;
+type CompiledArrays = Omit<
+  RoadGraphArrays,
+  'snapSeg' | 'snapPos' | keyof ContractionArrays
+>;
 
 /**
  * Splits a way's node list into runs of nodes present in the extract (a way

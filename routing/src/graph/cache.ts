@@ -15,7 +15,7 @@ import {
 } from './road-graph.ts';
 
 /** Bump when the file layout below changes. */
-const FORMAT = 'dispatch-road-graph-2';
+const FORMAT = 'dispatch-road-graph-3';
 const MAGIC = 0x31475244; // "DRG1" little-endian
 
 const ARRAY_TYPES = {

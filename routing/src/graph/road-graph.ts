@@ -1,6 +1,7 @@
 import Flatbush from 'flatbush';
 
 import { LocalProjection } from '../geo.ts';
+import type { ContractionArrays } from './contract.ts';
 
 /**
  * The typed arrays that make up a compiled road graph. Kept as plain arrays
@@ -11,7 +12,7 @@ import { LocalProjection } from '../geo.ts';
  * of one way between two nodes, with its full geometry; it can be driven
  * A to B, B to A, or both. Directed edges (CSR) point at segments.
  */
-export interface RoadGraphArrays {
+export interface RoadGraphArrays extends ContractionArrays {
   nodeLat: Float64Array;
   nodeLon: Float64Array;
   /** Segment endpoints: the way's order runs from A to B. */
@@ -124,4 +125,13 @@ export const ROAD_GRAPH_ARRAY_NAMES: readonly (keyof RoadGraphArrays)[] = [
   'revSeconds',
   'snapSeg',
   'snapPos',
+  'sweepOrder',
+  'upOutStart',
+  'upOutNode',
+  'upOutSeconds',
+  'upOutMeters',
+  'upInStart',
+  'upInNode',
+  'upInSeconds',
+  'upInMeters',
 ];
