@@ -66,6 +66,17 @@ describe('embedded router on a hand-made network', () => {
     expect(route!.etaSeconds).toBeCloseTo(333.6 / (25 / 3.6), 0);
   });
 
+  it('charges the 2 s of a traffic signal along its segment', async () => {
+    const plain = await routerOf(network()).route(west, east);
+    const signal = await routerOf(
+      network([], { highway: 'traffic_signals' }),
+    ).route(west, east);
+    // The penalty is spread over the segment 1-2-3 that holds the signal;
+    // the route drives 3/4 of it (from 1/8 to 7/8).
+    expect(signal!.etaSeconds - plain!.etaSeconds).toBeCloseTo(1.5, 6);
+    expect(signal!.distanceMeters).toBeCloseTo(plain!.distanceMeters, 6);
+  });
+
   it('detours around a bollard in the direct street', async () => {
     const router = routerOf(network([], { barrier: 'bollard' }));
     const route = await router.route(west, east);

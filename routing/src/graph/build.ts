@@ -3,7 +3,13 @@ import tinyOsmPbf, { type OsmElement } from 'tiny-osmpbf';
 
 import { RoutingError } from '../errors.ts';
 import { haversineMeters, LocalProjection } from '../geo.ts';
-import { nodeBlocks, wayTravel, type WayTravel } from '../profile/car.ts';
+import {
+  isTrafficSignal,
+  nodeBlocks,
+  TRAFFIC_SIGNAL_PENALTY_SECONDS,
+  wayTravel,
+  type WayTravel,
+} from '../profile/car.ts';
 import { stronglyConnectedComponents } from './components.ts';
 import { contractGraph, type ContractionArrays } from './contract.ts';
 import { RoadGraph, type RoadGraphArrays } from './road-graph.ts';
@@ -81,6 +87,7 @@ export function buildRoadGraphFromOsm(
   const lats = new FloatList();
   const lons = new FloatList();
   const blocking = new Set<number>();
+  const signals = new Set<number>();
   const ways: RoutableWay[] = [];
   read((element) => {
     if (element.type === 'node') {
@@ -88,6 +95,7 @@ export function buildRoadGraphFromOsm(
       lats.push(element.lat);
       lons.push(element.lon);
       if (nodeBlocks(element.tags)) blocking.add(element.id);
+      if (isTrafficSignal(element.tags)) signals.add(element.id);
     } else if (element.type === 'way' && element.tags) {
       const travel = wayTravel(element.tags);
       if (travel && (travel.forwardMps > 0 || travel.backwardMps > 0)) {
@@ -155,6 +163,10 @@ export function buildRoadGraphFromOsm(
           blocking.has(ref);
         if (!isGraphNode) continue;
         let lengthMeters = 0;
+        // Signals are paid on entering their node: along the way's order
+        // every node after the first, against it every node but the last.
+        let forwardSignals = 0;
+        let backwardSignals = 0;
         segGeomStart.push(geom.length / 2);
         for (let j = from; j <= i; j++) {
           const idx = osmIndex.get(run[j] as number) as number;
@@ -171,14 +183,26 @@ export function buildRoadGraphFromOsm(
           }
           geom.push(lon);
           geom.push(lat);
+          if (signals.has(run[j] as number)) {
+            if (j > from) forwardSignals++;
+            if (j < i) backwardSignals++;
+          }
         }
         const startRef = run[from] as number;
         segA.push(graphNode(startRef, osmIndex.get(startRef) as number));
         segB.push(graphNode(ref, osmIndex.get(ref) as number));
         const { forwardMps, backwardMps } = way.travel;
-        segForward.push(forwardMps > 0 ? lengthMeters / forwardMps : Infinity);
+        segForward.push(
+          forwardMps > 0
+            ? lengthMeters / forwardMps +
+                forwardSignals * TRAFFIC_SIGNAL_PENALTY_SECONDS
+            : Infinity,
+        );
         segBackward.push(
-          backwardMps > 0 ? lengthMeters / backwardMps : Infinity,
+          backwardMps > 0
+            ? lengthMeters / backwardMps +
+                backwardSignals * TRAFFIC_SIGNAL_PENALTY_SECONDS
+            : Infinity,
         );
         segLength.push(lengthMeters);
         segName.push(name);

@@ -14,7 +14,7 @@ export type Tags = Readonly<Record<string, string | undefined>>;
  * Bump when any rule below changes: it is part of the graph cache key, so
  * a changed profile rebuilds the graph instead of loading a stale one.
  */
-export const CAR_PROFILE_VERSION = 'car-1';
+export const CAR_PROFILE_VERSION = 'car-2';
 
 /** Free-flow speed in km/h by `highway` value (OSRM car.lua defaults). */
 export const HIGHWAY_SPEEDS_KPH: Readonly<Record<string, number>> = {
@@ -253,4 +253,22 @@ export function nodeBlocks(tags: Tags | undefined): boolean {
   const access = accessValue(tags);
   if (access !== undefined) return ACCESS_BLACKLIST.has(access);
   return !PASSABLE_BARRIERS.has(barrier);
+}
+
+/**
+ * Seconds lost at each traffic signal passed (car.lua's
+ * `traffic_signal_penalty`), added to the segment that holds the signal
+ * and so spread along it: a trip over part of that segment pays part.
+ *
+ * TODO: turn penalties and turn restrictions are not modelled. The graph
+ * is node-based, so a left turn costs what going straight does, and
+ * `type=restriction` relations are ignored. That matters in cities whose
+ * extracts carry restrictions (the Porto Alegre demo extract has none);
+ * an edge-based graph would fix both.
+ */
+export const TRAFFIC_SIGNAL_PENALTY_SECONDS = 2;
+
+/** True for a node tagged as a traffic signal. */
+export function isTrafficSignal(tags: Tags | undefined): boolean {
+  return tags?.highway === 'traffic_signals';
 }
