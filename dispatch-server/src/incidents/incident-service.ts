@@ -1,0 +1,402 @@
+import {
+  RoutingError,
+  type LatLon,
+  type Router,
+} from '@dispatch/routing';
+
+import { audit, SYSTEM_ACTOR, type Actor } from '../audit/audit.ts';
+import { DispatchError } from '../errors.ts';
+import type { DomainBus } from '../events.ts';
+import type { Logger } from '../log.ts';
+import {
+  rankCandidates,
+  unitOrigin,
+  type Priority,
+  type Recommendation,
+  type ResponsePlan,
+} from '../policy/index.ts';
+import type { Database } from '../storage/database.ts';
+import {
+  insertStatusEvent,
+  selectUnit,
+  selectUnits,
+  selectUnitsOnIncident,
+} from '../units/unit-store.ts';
+import type { UnitView } from '../units/views.ts';
+import {
+  insertIncident,
+  insertPhaseEvent,
+  lockIncident,
+  selectIncident,
+  selectIncidents,
+  type IncidentQuery,
+} from './incident-store.ts';
+import type { IncidentView } from './views.ts';
+
+/** A new call, checked. */
+export interface IntakeInput {
+  location: LatLon;
+  priority: Priority;
+  complaint: string | null;
+  address: string | null;
+  callerPhone: string | null;
+  receivedAt: Date;
+}
+
+/** Incidents: intake, ranking, assignment, cancellation. */
+export class IncidentService {
+  readonly #db: Database;
+  readonly #bus: DomainBus;
+  readonly #router: Router;
+  readonly #log: Logger;
+  readonly #options: {
+    targetSeconds: number;
+    responsePlan: ResponsePlan;
+    fixFreshSeconds: number;
+    autoDispatchPriority1: boolean;
+    serviceArea: readonly [number, number, number, number];
+  };
+
+  constructor(options: {
+    db: Database;
+    bus: DomainBus;
+    router: Router;
+    log: Logger;
+    targetSeconds: number;
+    responsePlan: ResponsePlan;
+    fixFreshSeconds: number;
+    autoDispatchPriority1: boolean;
+    serviceArea: readonly [number, number, number, number];
+  }) {
+    this.#db = options.db;
+    this.#bus = options.bus;
+    this.#router = options.router;
+    this.#log = options.log;
+    this.#options = options;
+  }
+
+  /**
+   * Takes a call: stores the incident and its `received` event, committed
+   * before this resolves. With auto-dispatch on, a priority-1 call gets
+   * the top-ranked unit at once (a failure there leaves the call queued
+   * for a dispatcher and is logged, never lost).
+   * @throws DispatchError `OUTSIDE_SERVICE_AREA`
+   */
+  async create(input: IntakeInput, actor: Actor): Promise<IncidentView> {
+    const [minLon, minLat, maxLon, maxLat] = this.#options.serviceArea;
+    const { lat, lon } = input.location;
+    if (lon < minLon || lon > maxLon || lat < minLat || lat > maxLat) {
+      throw new DispatchError(
+        'OUTSIDE_SERVICE_AREA',
+        `location ${lat}, ${lon} is outside the service area ` +
+          `[${this.#options.serviceArea.join(', ')}] (minLon, minLat, maxLon, maxLat)`,
+      );
+    }
+    const incident = await this.#db.transaction(async (tx) => {
+      const id = await insertIncident(tx, {
+        ...input,
+        createdBy: actor.principal?.userId ?? null,
+      });
+      await audit(tx, actor, 'incident.create', { type: 'incident', id }, {
+        priority: input.priority,
+      });
+      return (await selectIncident(
+        tx,
+        id,
+        this.#options.targetSeconds,
+      )) as IncidentView;
+    });
+    this.#bus.emit('incident:created', incident);
+    if (this.#options.autoDispatchPriority1 && input.priority === 1) {
+      return this.#autoDispatch(incident);
+    }
+    return incident;
+  }
+
+  list(query: IncidentQuery): Promise<IncidentView[]> {
+    return selectIncidents(this.#db, query, this.#options.targetSeconds);
+  }
+
+  /** @throws DispatchError `INCIDENT_NOT_FOUND` */
+  async get(incidentId: number): Promise<IncidentView> {
+    const incident = await selectIncident(
+      this.#db,
+      incidentId,
+      this.#options.targetSeconds,
+    );
+    if (!incident) {
+      throw new DispatchError('INCIDENT_NOT_FOUND', `no incident ${incidentId}`);
+    }
+    return incident;
+  }
+
+  /**
+   * Available units ranked by road drive time to the incident, from each
+   * unit's last fresh GPS fix or else its station, under the response
+   * plan for the incident's priority. Empty for a closed incident.
+   * @throws DispatchError `INCIDENT_NOT_FOUND`, `ROUTING_FAILED`
+   */
+  async recommend(incidentId: number): Promise<Recommendation[]> {
+    const incident = await this.get(incidentId);
+    if (!incident.open) return [];
+    const units = (await selectUnits(this.#db)).filter(
+      (unit) => unit.status === 'available',
+    );
+    return this.#rank(incident, units);
+  }
+
+  /**
+   * Assigns a unit to an incident. Transactional: the unit's row is locked
+   * and its status read under the lock, so of two dispatchers assigning
+   * the same unit at once exactly one succeeds; the other gets
+   * `UNIT_NOT_AVAILABLE`. The crew's tablet is told once committed.
+   * @throws DispatchError `INCIDENT_NOT_FOUND`, `UNIT_NOT_FOUND`,
+   *   `INCIDENT_CLOSED`, `UNIT_ALREADY_ASSIGNED`, `UNIT_NOT_AVAILABLE`
+   */
+  async assign(
+    incidentId: number,
+    unitId: number,
+    actor: Actor,
+  ): Promise<{ incident: IncidentView; unit: UnitView }> {
+    const now = new Date();
+    const result = await this.#db.transaction(async (tx) => {
+      // Lock order everywhere: the unit, then the incident.
+      const unit = await selectUnit(tx, unitId, { lock: true });
+      if (!unit) throw new DispatchError('UNIT_NOT_FOUND', `no unit ${unitId}`);
+      if (!(await lockIncident(tx, incidentId))) {
+        throw new DispatchError('INCIDENT_NOT_FOUND', `no incident ${incidentId}`);
+      }
+      const before = await selectIncident(
+        tx,
+        incidentId,
+        this.#options.targetSeconds,
+      );
+      if (!before?.open) {
+        throw new DispatchError(
+          'INCIDENT_CLOSED',
+          `incident ${incidentId} is ${before?.phase}`,
+        );
+      }
+      if (unit.incidentId === incidentId) {
+        throw new DispatchError(
+          'UNIT_ALREADY_ASSIGNED',
+          `unit ${unit.callSign} is already on incident ${incidentId}`,
+        );
+      }
+      if (unit.status !== 'available') {
+        throw new DispatchError(
+          'UNIT_NOT_AVAILABLE',
+          `unit ${unit.callSign} is ${unit.status}` +
+            (unit.incidentId ? ` on incident ${unit.incidentId}` : ''),
+        );
+      }
+      const actorUserId = actor.principal?.userId ?? null;
+      await insertStatusEvent(tx, {
+        unitId,
+        status: 'dispatched',
+        at: now,
+        incidentId,
+        actorUserId,
+        source: actor.principal ? 'dispatcher' : 'system',
+        eventId: null,
+      });
+      await insertPhaseEvent(tx, {
+        incidentId,
+        phase: 'dispatched',
+        at: now,
+        unitId,
+        actorUserId,
+        source: actor.principal ? 'dispatcher' : 'system',
+      });
+      await audit(tx, actor, 'incident.assign', {
+        type: 'incident',
+        id: incidentId,
+      }, { unitId });
+      return {
+        incident: (await selectIncident(
+          tx,
+          incidentId,
+          this.#options.targetSeconds,
+        )) as IncidentView,
+        unit: (await selectUnit(tx, unitId)) as UnitView,
+      };
+    });
+    this.#bus.emit('unit:status', result.unit);
+    this.#bus.emit('unit:assigned', result.unit, result.incident);
+    this.#bus.emit(
+      'incident:phase',
+      result.incident,
+      result.incident.timeline.at(-1) as IncidentView['timeline'][number],
+    );
+    return result;
+  }
+
+  /**
+   * Cancels an open incident; its units become available again and their
+   * tablets are told.
+   * @throws DispatchError `INCIDENT_NOT_FOUND`, `INCIDENT_CLOSED`
+   */
+  async cancel(
+    incidentId: number,
+    reason: string,
+    actor: Actor,
+  ): Promise<IncidentView> {
+    const now = new Date();
+    let released: UnitView[] = [];
+    const incident = await this.#db.transaction(async (tx) => {
+      const assigned = await selectUnitsOnIncident(tx, incidentId);
+      for (const unit of assigned) {
+        await selectUnit(tx, unit.id, { lock: true });
+      }
+      if (!(await lockIncident(tx, incidentId))) {
+        throw new DispatchError('INCIDENT_NOT_FOUND', `no incident ${incidentId}`);
+      }
+      const before = await selectIncident(
+        tx,
+        incidentId,
+        this.#options.targetSeconds,
+      );
+      if (!before?.open) {
+        throw new DispatchError(
+          'INCIDENT_CLOSED',
+          `incident ${incidentId} is already ${before?.phase}`,
+        );
+      }
+      const actorUserId = actor.principal?.userId ?? null;
+      // Re-read under the locks: a unit may have cleared meanwhile.
+      const stillAssigned = await selectUnitsOnIncident(tx, incidentId);
+      for (const unit of stillAssigned) {
+        await insertStatusEvent(tx, {
+          unitId: unit.id,
+          status: 'available',
+          at: now,
+          incidentId,
+          actorUserId,
+          source: 'dispatcher',
+          eventId: null,
+        });
+      }
+      await insertPhaseEvent(tx, {
+        incidentId,
+        phase: 'cancelled',
+        at: now,
+        unitId: null,
+        actorUserId,
+        source: actor.principal ? 'dispatcher' : 'system',
+        data: { reason },
+      });
+      await audit(tx, actor, 'incident.cancel', {
+        type: 'incident',
+        id: incidentId,
+      }, { releasedUnits: stillAssigned.map((u) => u.id) });
+      released = await Promise.all(
+        stillAssigned.map(async (u) => (await selectUnit(tx, u.id)) as UnitView),
+      );
+      return (await selectIncident(
+        tx,
+        incidentId,
+        this.#options.targetSeconds,
+      )) as IncidentView;
+    });
+    for (const unit of released) {
+      this.#bus.emit('unit:status', unit);
+      this.#bus.emit('unit:released', unit, incidentId, 'cancelled');
+    }
+    this.#bus.emit(
+      'incident:phase',
+      incident,
+      incident.timeline.at(-1) as IncidentView['timeline'][number],
+    );
+    return incident;
+  }
+
+  async #rank(
+    incident: IncidentView,
+    units: UnitView[],
+  ): Promise<Recommendation[]> {
+    if (units.length === 0) return [];
+    const now = new Date();
+    const origins = units.map((unit) =>
+      unitOrigin(
+        unit.station,
+        unit.lastPosition
+          ? {
+              location: unit.lastPosition,
+              at: new Date(unit.lastPosition.at),
+            }
+          : undefined,
+        now,
+        this.#options.fixFreshSeconds,
+      ),
+    );
+    let result;
+    try {
+      result = await this.#router.oneToMany(
+        origins.map((origin) => origin.location),
+        incident.location,
+      );
+    } catch (err) {
+      if (
+        err instanceof RoutingError &&
+        err.code === 'ROUTING_POINT_OFF_NETWORK'
+      ) {
+        // The incident is away from every road: no drive time for anyone,
+        // said explicitly (never zero seconds).
+        result = {
+          legs: units.map(() => ({
+            reachable: false as const,
+            reason: 'off_network' as const,
+          })),
+          source: 'embedded' as const,
+        };
+      } else {
+        throw new DispatchError('ROUTING_FAILED', undefined, { cause: err });
+      }
+    }
+    const candidates = units.map((unit, i) => ({
+      unitId: unit.id,
+      callSign: unit.callSign,
+      capability: unit.capability,
+      origin: origins[i] as (typeof origins)[number],
+      leg: result.legs[i] as (typeof result.legs)[number],
+    }));
+    return rankCandidates(
+      candidates,
+      incident.priority,
+      this.#options.responsePlan,
+      result,
+    );
+  }
+
+  async #autoDispatch(incident: IncidentView): Promise<IncidentView> {
+    try {
+      for (const pick of await this.recommend(incident.id)) {
+        if (!pick.reachable) break;
+        try {
+          const { incident: assigned } = await this.assign(
+            incident.id,
+            pick.unitId,
+            SYSTEM_ACTOR,
+          );
+          this.#log.info(
+            { incidentId: incident.id, unitId: pick.unitId },
+            'auto-dispatched',
+          );
+          return assigned;
+        } catch (err) {
+          // Taken by a dispatcher in the meantime: try the next one.
+          if (
+            !(err instanceof DispatchError) ||
+            err.code !== 'UNIT_NOT_AVAILABLE'
+          ) {
+            throw err;
+          }
+        }
+      }
+      this.#log.warn({ incidentId: incident.id }, 'auto-dispatch found no unit');
+    } catch (err) {
+      this.#log.error({ incidentId: incident.id, err }, 'auto-dispatch failed');
+    }
+    return this.get(incident.id);
+  }
+}

@@ -1,0 +1,347 @@
+import type http from 'node:http';
+
+import type { Router } from '@dispatch/routing';
+import { Server, type Namespace, type Socket } from 'socket.io';
+
+import type { AuthService } from '../auth/auth-service.ts';
+import { can, type Permission } from '../auth/roles.ts';
+import { DispatchError, errorBody } from '../errors.ts';
+import type { DomainBus } from '../events.ts';
+import { toDispatchError } from '../http/app.ts';
+import type { IncidentService } from '../incidents/incident-service.ts';
+import { incidentForRole, type IncidentView } from '../incidents/views.ts';
+import type { Logger } from '../log.ts';
+import { UNIT_STATUSES } from '../policy/index.ts';
+import type { UnitService } from '../units/unit-service.ts';
+import type { UnitView } from '../units/views.ts';
+import * as v from '../validate.ts';
+import type {
+  Ack,
+  Assignment,
+  ConsoleClientToServer,
+  ConsoleServerToClient,
+  SocketData,
+  TabletClientToServer,
+  TabletServerToClient,
+} from './contract.ts';
+
+type ConsoleNamespace = Namespace<
+  ConsoleClientToServer,
+  ConsoleServerToClient,
+  Record<string, never>,
+  SocketData
+>;
+type TabletNamespace = Namespace<
+  TabletClientToServer,
+  TabletServerToClient,
+  Record<string, never>,
+  SocketData
+>;
+
+// Consoles that may see personal data join this room; planners do not.
+const PII_ROOM = 'pii';
+const REDACTED_ROOM = 'redacted';
+
+/**
+ * Attaches socket.io to the HTTP server: `/console` and `/tablet`, both
+ * authenticated by bearer token, fed from the domain bus after commits.
+ */
+export function attachSockets(
+  server: http.Server,
+  ctx: {
+    bus: DomainBus;
+    auth: AuthService;
+    units: UnitService;
+    incidents: IncidentService;
+    router: Router;
+    log: Logger;
+  },
+): Server {
+  const io = new Server(server, {
+    serveClient: false,
+    maxHttpBufferSize: 256 * 1024,
+    // A console that drops for a moment gets the missed events replayed.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
+  });
+  // One server, two namespaces with their own event maps: socket.io types
+  // `of()` with the server's maps, so each is narrowed to its contract.
+  const consoles = io.of('/console') as unknown as ConsoleNamespace;
+  const tablets = io.of('/tablet') as unknown as TabletNamespace;
+  consoles.use(authenticateSocket(ctx.auth, 'console:connect'));
+  tablets.use(authenticateSocket(ctx.auth, 'tablet:connect'));
+
+  consoles.on('connection', (socket) => {
+    const role = socket.data.principal.role;
+    void socket.join(
+      role === 'dispatcher' || role === 'admin' ? PII_ROOM : REDACTED_ROOM,
+    );
+    expireWithToken(socket, ctx.auth);
+    socket.on('snapshot', async (ack) => {
+      if (typeof ack !== 'function') return;
+      await answer(ack, ctx.log, async () => {
+        const [incidents, units] = await Promise.all([
+          ctx.incidents.list({ open: true }),
+          ctx.units.list(),
+        ]);
+        return {
+          incidents: incidents.map((i) => incidentForRole(i, role)),
+          units,
+          serverTime: new Date().toISOString(),
+        };
+      });
+    });
+  });
+
+  tablets.on('connection', (socket) => {
+    const principal = socket.data.principal;
+    const unitId = principal.unitId as number;
+    void socket.join(unitRoom(unitId));
+    expireWithToken(socket, ctx.auth);
+    const actor = { principal, ip: socket.handshake.address };
+    socket.on('snapshot', async (ack) => {
+      if (typeof ack !== 'function') return;
+      await answer(ack, ctx.log, async () => {
+        const unit = await ctx.units.get(unitId);
+        const assignment = unit.incidentId
+          ? await assignmentFor(
+              unit,
+              await ctx.incidents.get(unit.incidentId),
+              ctx.router,
+            )
+          : null;
+        return { unit, assignment, serverTime: new Date().toISOString() };
+      });
+    });
+    socket.on('status', async (report, ack) => {
+      if (typeof ack !== 'function') return;
+      await answer(ack, ctx.log, async () => {
+        const body = v.objectBody(report);
+        v.onlyFields(body, ['status', 'at', 'eventId']);
+        if (!(UNIT_STATUSES as readonly unknown[]).includes(body.status)) {
+          throw new DispatchError(
+            'VALIDATION_FAILED',
+            `status: expected one of ${UNIT_STATUSES.join(', ')}`,
+          );
+        }
+        return ctx.units.reportStatus(
+          unitId,
+          {
+            status: body.status as (typeof UNIT_STATUSES)[number],
+            at: v.instant(body.at, 'at', new Date()),
+            eventId: v.eventId(body.eventId),
+          },
+          actor,
+        );
+      });
+    });
+    socket.on('assignment:ack', async (message, ack) => {
+      if (typeof ack !== 'function') return;
+      await answer(ack, ctx.log, async () => {
+        const body = v.objectBody(message);
+        v.onlyFields(body, ['incidentId', 'at']);
+        return ctx.units.acknowledge(
+          unitId,
+          v.id(body.incidentId, 'incidentId', 'INCIDENT_NOT_FOUND'),
+          v.instant(body.at, 'at', new Date()),
+          actor,
+        );
+      });
+    });
+    socket.on('position', async (fix, ack) => {
+      if (typeof ack !== 'function') return;
+      await answer(ack, ctx.log, async () => {
+        const body = v.objectBody(fix);
+        v.onlyFields(body, [
+          'lat',
+          'lon',
+          'at',
+          'speedMps',
+          'headingDeg',
+          'accuracyMeters',
+        ]);
+        const { lat, lon } = v.latLon(body, 'position');
+        const at = v.instant(body.at, 'at', new Date());
+        return ctx.units.updatePosition(
+          unitId,
+          {
+            lat,
+            lon,
+            at: at.toISOString(),
+            speedMps: optionalNumber(body.speedMps, 'speedMps'),
+            headingDeg: optionalNumber(body.headingDeg, 'headingDeg'),
+            accuracyMeters: optionalNumber(
+              body.accuracyMeters,
+              'accuracyMeters',
+            ),
+          },
+          actor,
+        );
+      });
+    });
+  });
+
+  const toConsoles = (incident: IncidentView) => ({
+    full: incident,
+    redacted: incidentForRole(incident, 'planner'),
+  });
+  ctx.bus.on('incident:created', (incident) => {
+    const views = toConsoles(incident);
+    consoles.to(PII_ROOM).emit('incident:created', views.full);
+    consoles.to(REDACTED_ROOM).emit('incident:created', views.redacted);
+  });
+  ctx.bus.on('incident:phase', (incident, event) => {
+    const views = toConsoles(incident);
+    consoles.to(PII_ROOM).emit('incident:phase', views.full, event);
+    consoles.to(REDACTED_ROOM).emit('incident:phase', views.redacted, event);
+  });
+  ctx.bus.on('unit:created', (unit) => consoles.emit('unit:created', unit));
+  ctx.bus.on('unit:status', (unit) => {
+    consoles.emit('unit:status', unit);
+    tablets.to(unitRoom(unit.id)).emit('unit:status', unit);
+  });
+  ctx.bus.on('unit:position', (position) =>
+    consoles.emit('unit:position', position),
+  );
+  ctx.bus.on('unit:assigned', (unit, incident) => {
+    void assignmentFor(unit, incident, ctx.router).then((assignment) =>
+      tablets.to(unitRoom(unit.id)).emit('assignment', assignment),
+    );
+  });
+  ctx.bus.on('unit:released', (unit, incidentId, reason) => {
+    if (reason === 'cancelled') {
+      tablets
+        .to(unitRoom(unit.id))
+        .emit('assignment:cancelled', { incidentId, reason });
+    }
+  });
+  ctx.bus.on('token:revoked', (hashes) => {
+    const revoked = new Set(hashes);
+    for (const namespace of [consoles, tablets] as const) {
+      for (const socket of namespace.sockets.values()) {
+        if (revoked.has(socket.data.principal.tokenHash)) {
+          socket.disconnect(true);
+        }
+      }
+    }
+  });
+  return io;
+}
+
+function unitRoom(unitId: number): string {
+  return `unit:${unitId}`;
+}
+
+function authenticateSocket(auth: AuthService, permission: Permission) {
+  return (
+    socket: Socket<never, never, never, SocketData>,
+    next: (err?: Error) => void,
+  ) => {
+    const token = (socket.handshake.auth as { token?: unknown }).token;
+    if (typeof token !== 'string' || token === '') {
+      next(socketError('AUTH_REQUIRED', 'expected auth: { token }'));
+      return;
+    }
+    auth.authenticate(token).then(
+      (principal) => {
+        if (!can(principal.role, permission)) {
+          next(
+            socketError(
+              'FORBIDDEN',
+              `role ${principal.role} may not connect here`,
+            ),
+          );
+          return;
+        }
+        socket.data.principal = principal;
+        next();
+      },
+      (err: unknown) => {
+        const error = toDispatchError(err);
+        next(socketError(error.code, error.message));
+      },
+    );
+  };
+}
+
+/** A handshake refusal whose `data` carries the catalogue error. */
+function socketError(code: string, message: string): Error {
+  const err = new Error(message) as Error & { data: unknown };
+  err.data = { error: { code, message } };
+  return err;
+}
+
+/** Disconnects the socket when its token expires. */
+function expireWithToken(
+  socket: Socket<never, never, never, SocketData>,
+  auth: AuthService,
+) {
+  // Re-checked every minute: catches expiry, and revocation made through
+  // another server process (this one's bus does not hear of it).
+  const timer = setInterval(() => {
+    auth.authenticate(tokenOf(socket)).catch(() => socket.disconnect(true));
+  }, 60_000);
+  timer.unref();
+  socket.on('disconnect', () => clearInterval(timer));
+}
+
+function tokenOf(socket: Socket<never, never, never, SocketData>): string {
+  return (socket.handshake.auth as { token: string }).token;
+}
+
+async function answer<T extends object>(
+  ack: (answer: Ack<T>) => void,
+  log: Logger,
+  work: () => Promise<T>,
+): Promise<void> {
+  try {
+    ack({ ok: true, ...(await work()) });
+  } catch (err) {
+    const error = toDispatchError(err);
+    if (error.status >= 500) {
+      log.error({ err: error.cause ?? error }, 'socket event failed');
+    }
+    ack({ ok: false, ...errorBody(error) });
+  }
+}
+
+async function assignmentFor(
+  unit: UnitView,
+  incident: IncidentView,
+  router: Router,
+): Promise<Assignment> {
+  const from = unit.lastPosition ?? unit.station;
+  let route: Assignment['route'] = null;
+  try {
+    const found = await router.route(from, incident.location);
+    if (found) {
+      route = {
+        geometry: found.geometry,
+        etaSeconds: found.etaSeconds,
+        distanceMeters: found.distanceMeters,
+        source: found.source,
+      };
+    }
+  } catch {
+    // No route (e.g. the incident is off the network): the crew still
+    // gets the assignment and its location.
+  }
+  return {
+    incident: {
+      id: incident.id,
+      location: incident.location,
+      priority: incident.priority,
+      address: incident.address,
+      complaint: incident.complaint,
+      receivedAt: incident.receivedAt,
+    },
+    route,
+  };
+}
+
+function optionalNumber(value: unknown, field: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new DispatchError('VALIDATION_FAILED', `${field}: expected a number`);
+  }
+  return value;
+}

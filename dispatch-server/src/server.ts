@@ -1,0 +1,196 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import {
+  createRouting,
+  DEFAULT_CITY,
+  loadCityPack,
+  type CityPack,
+  type Routing,
+} from '@dispatch/routing';
+import { createClient, type RedisClientType } from 'redis';
+import type { Server as SocketServer } from 'socket.io';
+
+import { AuthService } from './auth/auth-service.ts';
+import {
+  FallbackFailureCounter,
+  MemoryFailureCounter,
+  RedisFailureCounter,
+  type FailureCounter,
+} from './auth/rate-limit.ts';
+import { ensureAdmin, loadDemo } from './bootstrap.ts';
+import type { ServerConfig } from './config.ts';
+import { DomainBus } from './events.ts';
+import { createApp, type Health } from './http/app.ts';
+import { IncidentService } from './incidents/incident-service.ts';
+import { createLogger, type Logger } from './log.ts';
+import { attachSockets } from './realtime/sockets.ts';
+import type { Database } from './storage/database.ts';
+import { openDatabase } from './storage/open.ts';
+import { UnitService } from './units/unit-service.ts';
+
+/** A running dispatch server. */
+export interface DispatchServer {
+  /** `http://host:port`, with the port actually bound. */
+  url: string;
+  port: number;
+  city: CityPack;
+  db: Database;
+  routing: Routing;
+  auth: AuthService;
+  units: UnitService;
+  incidents: IncidentService;
+  bus: DomainBus;
+  io: SocketServer;
+  log: Logger;
+  /** Stops accepting, closes sockets, Redis and the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the dispatch server: city pack and road graph, database
+ * (migrated), optional Redis, admin and demo bootstrap, HTTP and sockets.
+ */
+export async function startServer(
+  config: ServerConfig,
+  options: { log?: Logger; env?: NodeJS.ProcessEnv } = {},
+): Promise<DispatchServer> {
+  const log = options.log ?? createLogger();
+  const city = loadCityPack(config.city ?? DEFAULT_CITY);
+  const routing = createRouting(city, options.env ?? process.env, log);
+  const db = await openDatabase(config);
+  log.info({ storage: db.kind }, 'database ready');
+
+  let redis: RedisClientType | undefined;
+  let failures: FailureCounter = new MemoryFailureCounter(
+    config.loginWindowSeconds,
+  );
+  if (config.redisUrl) {
+    redis = createClient({
+      url: config.redisUrl,
+      socket: { reconnectStrategy: (retries) => Math.min(retries * 200, 5000) },
+    }) as RedisClientType;
+    // Reconnects by itself; meanwhile callers fall back to memory.
+    redis.on('error', (err: unknown) =>
+      log.warn({ err }, 'redis connection error'),
+    );
+    await redis.connect();
+    failures = new FallbackFailureCounter(
+      new RedisFailureCounter(redis, config.loginWindowSeconds),
+      failures,
+      (err) => log.warn({ err }, 'redis unavailable; login limits per process'),
+    );
+  }
+
+  const bus = new DomainBus();
+  const auth = new AuthService({
+    db,
+    failures,
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    maxFailures: config.loginMaxFailures,
+  });
+  const units = new UnitService({
+    db,
+    bus,
+    targetSeconds: config.targetSeconds,
+  });
+  const incidents = new IncidentService({
+    db,
+    bus,
+    router: routing.emergency,
+    log,
+    targetSeconds: config.targetSeconds,
+    responsePlan: config.responsePlan,
+    fixFreshSeconds: config.fixFreshSeconds,
+    autoDispatchPriority1: config.autoDispatchPriority1,
+    serviceArea: city.serviceArea,
+  });
+
+  await ensureAdmin(auth, config.adminPassword, log);
+  if (config.demo) await loadDemo(db, city, auth, units, log);
+
+  const health = async (): Promise<Health> => {
+    const storageOk = await db.ping().then(
+      () => true,
+      () => false,
+    );
+    const liveOk = redis ? redis.isReady : true;
+    return {
+      status: storageOk && liveOk ? 'ok' : 'degraded',
+      storage: { kind: db.kind, ok: storageOk },
+      live: { kind: redis ? 'redis' : 'memory', ok: liveOk },
+      routing: {
+        source: process.env.OSRM_URL ? 'osrm+embedded' : 'embedded',
+        osrm: Boolean(process.env.OSRM_URL),
+      },
+    };
+  };
+  const app = createApp({
+    db,
+    bus,
+    auth,
+    units,
+    incidents,
+    targetSeconds: config.targetSeconds,
+    city: cityInfo(city, config.targetSeconds),
+    log,
+    bodyLimitBytes: config.bodyLimitBytes,
+    health,
+    trustProxy: process.env.TRUST_PROXY === 'true',
+  });
+  const server = http.createServer(app);
+  const io = attachSockets(server, {
+    bus,
+    auth,
+    units,
+    incidents,
+    router: routing.emergency,
+    log,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log.info({ url, city: city.id }, 'dispatch server listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await io.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (redis) await redis.quit().catch(() => {});
+      await db.close();
+    })());
+  return {
+    url,
+    port,
+    city,
+    db,
+    routing,
+    auth,
+    units,
+    incidents,
+    bus,
+    io,
+    log,
+    close,
+  };
+}
+
+function cityInfo(city: CityPack, targetSeconds: number) {
+  return {
+    id: city.id,
+    name: city.name,
+    country: city.country,
+    timeZone: city.timeZone,
+    locale: city.locale,
+    center: city.center,
+    serviceArea: city.serviceArea,
+    targetSeconds,
+    stations: city.stationList,
+    hospitals: city.hospitalList,
+  };
+}

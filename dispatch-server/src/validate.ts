@@ -1,0 +1,169 @@
+import { DispatchError, type DispatchErrorCode } from './errors.ts';
+import { PRIORITIES, type Priority } from './policy/index.ts';
+
+/**
+ * Small checks for request bodies. Each names the field and what was
+ * expected, so a 400 tells the client exactly what to fix.
+ */
+
+/** The body as an object, or VALIDATION_FAILED. */
+export function objectBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new DispatchError('VALIDATION_FAILED', 'expected a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** Refuses fields the endpoint does not know (a typo must not pass). */
+export function onlyFields(
+  body: Record<string, unknown>,
+  allowed: readonly string[],
+): void {
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key)) {
+      throw new DispatchError(
+        'VALIDATION_FAILED',
+        `unknown field ${key}; expected ${allowed.join(', ')}`,
+      );
+    }
+  }
+}
+
+export function requiredString(
+  body: Record<string, unknown>,
+  field: string,
+  maxLength = 200,
+): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new DispatchError(
+      'VALIDATION_FAILED',
+      `${field}: expected a non-empty string`,
+    );
+  }
+  return checkLength(field, value, maxLength);
+}
+
+export function optionalString(
+  body: Record<string, unknown>,
+  field: string,
+  maxLength = 500,
+): string | null {
+  const value = body[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') {
+    throw new DispatchError('VALIDATION_FAILED', `${field}: expected a string`);
+  }
+  return value.trim() === '' ? null : checkLength(field, value, maxLength);
+}
+
+function checkLength(field: string, value: string, maxLength: number) {
+  if (value.length > maxLength) {
+    throw new DispatchError(
+      'VALIDATION_FAILED',
+      `${field}: expected at most ${maxLength} characters`,
+    );
+  }
+  return value;
+}
+
+/** A `{ lat, lon }` object with numbers in range. */
+export function latLon(value: unknown, field: string) {
+  if (typeof value !== 'object' || value === null) {
+    throw new DispatchError(
+      'INVALID_COORDINATE',
+      `${field}: expected { lat, lon }`,
+    );
+  }
+  const { lat, lon } = value as { lat?: unknown; lon?: unknown };
+  if (
+    typeof lat !== 'number' ||
+    typeof lon !== 'number' ||
+    !Number.isFinite(lat) ||
+    !Number.isFinite(lon) ||
+    lat < -90 ||
+    lat > 90 ||
+    lon < -180 ||
+    lon > 180
+  ) {
+    throw new DispatchError(
+      'INVALID_COORDINATE',
+      `${field}: expected lat in [-90, 90] and lon in [-180, 180]`,
+    );
+  }
+  return { lat, lon };
+}
+
+export function priority(value: unknown): Priority {
+  if (!(PRIORITIES as readonly unknown[]).includes(value)) {
+    throw new DispatchError(
+      'INVALID_PRIORITY',
+      `priority: expected 1, 2 or 3, got ${JSON.stringify(value) ?? 'nothing'}`,
+    );
+  }
+  return value as Priority;
+}
+
+/** A positive integer id from a path or a body. */
+export function id(
+  value: unknown,
+  field: string,
+  notFound: DispatchErrorCode,
+): number {
+  const n = typeof value === 'string' && /^\d{1,9}$/.test(value)
+    ? Number(value)
+    : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+    // An id that cannot exist is "not found", not a malformed request.
+    throw new DispatchError(notFound, `${field}: no such id ${String(value)}`);
+  }
+  return n;
+}
+
+/**
+ * An optional ISO 8601 instant with a zone (`Z` or an offset); default
+ * `now`. Refused when more than `futureToleranceSeconds` ahead of now
+ * (device clocks drift a little, never minutes).
+ */
+export function instant(
+  value: unknown,
+  field: string,
+  now: Date,
+  futureToleranceSeconds = 60,
+): Date {
+  if (value === undefined || value === null) return now;
+  if (
+    typeof value !== 'string' ||
+    !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:?\d\d)$/.test(
+      value,
+    )
+  ) {
+    throw new DispatchError(
+      'INVALID_TIMESTAMP',
+      `${field}: expected an ISO 8601 instant such as 2026-01-31T14:05:00Z`,
+    );
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new DispatchError('INVALID_TIMESTAMP', `${field}: not a real date`);
+  }
+  if (date.getTime() > now.getTime() + futureToleranceSeconds * 1000) {
+    throw new DispatchError(
+      'TIMESTAMP_IN_FUTURE',
+      `${field}: ${value} is in the future`,
+    );
+  }
+  return date;
+}
+
+/** An optional client-chosen event id that makes a repeated send a no-op. */
+export function eventId(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || !/^[\w.:-]{1,100}$/.test(value)) {
+    throw new DispatchError(
+      'VALIDATION_FAILED',
+      'eventId: expected 1-100 letters, digits, "_", "-", "." or ":"',
+    );
+  }
+  return value;
+}
