@@ -22,7 +22,10 @@ export async function ensureAdmin(
   const password = adminPassword ?? generatePassword();
   await auth.createUser({ username: 'admin', password, role: 'admin' });
   if (adminPassword) {
-    log.info({ username: 'admin' }, 'admin created from DISPATCH_ADMIN_PASSWORD');
+    log.info(
+      { username: 'admin' },
+      'admin created from DISPATCH_ADMIN_PASSWORD',
+    );
   } else {
     print(
       '\n  First start: user "admin" was created with the password\n\n' +

@@ -58,8 +58,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     host: env.HOST || '127.0.0.1',
     city: env.CITY || undefined,
     databaseUrl,
-    dataDir:
-      env.DATA_DIR || path.resolve(BUNDLED_CITIES_DIR, '..', '.data'),
+    dataDir: env.DATA_DIR || path.resolve(BUNDLED_CITIES_DIR, '..', '.data'),
     redisUrl: env.REDIS_URL || undefined,
     adminPassword: env.DISPATCH_ADMIN_PASSWORD || undefined,
     demo: boolean(env, 'DISPATCH_DEMO', databaseUrl === undefined),

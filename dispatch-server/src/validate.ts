@@ -110,9 +110,10 @@ export function id(
   field: string,
   notFound: DispatchErrorCode,
 ): number {
-  const n = typeof value === 'string' && /^\d{1,9}$/.test(value)
-    ? Number(value)
-    : value;
+  const n =
+    typeof value === 'string' && /^\d{1,9}$/.test(value)
+      ? Number(value)
+      : value;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
     // An id that cannot exist is "not found", not a malformed request.
     throw new DispatchError(notFound, `${field}: no such id ${String(value)}`);

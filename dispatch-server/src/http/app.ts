@@ -78,18 +78,16 @@ export function createApp(
   });
   app.use('/api', apiRoutes(ctx));
 
-  app.use(
-    (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-      const error = toDispatchError(err);
-      if (error.status >= 500) {
-        ctx.log.error(
-          { err: error.cause ?? error, method: req.method, path: req.path },
-          'request failed',
-        );
-      }
-      res.status(error.status).set(error.headers).json(errorBody(error));
-    },
-  );
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const error = toDispatchError(err);
+    if (error.status >= 500) {
+      ctx.log.error(
+        { err: error.cause ?? error, method: req.method, path: req.path },
+        'request failed',
+      );
+    }
+    res.status(error.status).set(error.headers).json(errorBody(error));
+  });
   return app;
 }
 

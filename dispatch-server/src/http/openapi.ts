@@ -1,2 +1,6 @@
 // Replaced by the full document (being written).
-export const OPENAPI_DOCUMENT = { openapi: '3.1.0', info: { title: 'Dispatch API', version: '0.1.0' }, paths: {} };
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: { title: 'Dispatch API', version: '0.1.0' },
+  paths: {},
+};

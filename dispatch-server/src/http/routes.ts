@@ -8,7 +8,11 @@ import type { DomainBus } from '../events.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import { incidentForRole } from '../incidents/views.ts';
 import { responseTimeReport } from '../metrics/response-times.ts';
-import { CAPABILITIES, UNIT_STATUSES, type Capability } from '../policy/index.ts';
+import {
+  CAPABILITIES,
+  UNIT_STATUSES,
+  type Capability,
+} from '../policy/index.ts';
 import type { Database } from '../storage/database.ts';
 import type { UnitService } from '../units/unit-service.ts';
 import * as v from '../validate.ts';
@@ -93,10 +97,16 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
     };
     const user = await ctx.db.transaction(async (tx) => {
       const created = await ctx.auth.createUser(input, tx);
-      await audit(tx, actorOf(req), 'user.create', {
-        type: 'user',
-        id: created.id,
-      }, { username: created.username, role: created.role });
+      await audit(
+        tx,
+        actorOf(req),
+        'user.create',
+        {
+          type: 'user',
+          id: created.id,
+        },
+        { username: created.username, role: created.role },
+      );
       return created;
     });
     res.status(201).json(user);
@@ -110,10 +120,16 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
       if (!user) throw new DispatchError('USER_NOT_FOUND');
       const revoked = await ctx.db.transaction(async (tx) => {
         const hashes = await ctx.auth.revokeUserTokens(user.id, tx);
-        await audit(tx, actorOf(req), 'user.revoke-tokens', {
-          type: 'user',
-          id: user.id,
-        }, { count: hashes.length });
+        await audit(
+          tx,
+          actorOf(req),
+          'user.revoke-tokens',
+          {
+            type: 'user',
+            id: user.id,
+          },
+          { count: hashes.length },
+        );
         return hashes;
       });
       ctx.bus.emit('token:revoked', revoked);
@@ -211,7 +227,10 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
     const query = req.query;
     const open = query.open;
     if (open !== undefined && open !== 'true' && open !== 'false') {
-      throw new DispatchError('VALIDATION_FAILED', 'open: expected true or false');
+      throw new DispatchError(
+        'VALIDATION_FAILED',
+        'open: expected true or false',
+      );
     }
     const now = new Date();
     const incidents = await ctx.incidents.list({
@@ -276,7 +295,9 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
         await responseTimeReport(
           ctx.db,
           {
-            ...(query.from ? { from: v.instant(query.from, 'from', now, 1e9) } : {}),
+            ...(query.from
+              ? { from: v.instant(query.from, 'from', now, 1e9) }
+              : {}),
             ...(query.to ? { to: v.instant(query.to, 'to', now, 1e9) } : {}),
             ...(query.priority
               ? { priority: v.priority(Number(query.priority)) }

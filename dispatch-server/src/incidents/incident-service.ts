@@ -1,8 +1,4 @@
-import {
-  RoutingError,
-  type LatLon,
-  type Router,
-} from '@dispatch/routing';
+import { RoutingError, type LatLon, type Router } from '@dispatch/routing';
 
 import { audit, SYSTEM_ACTOR, type Actor } from '../audit/audit.ts';
 import { DispatchError } from '../errors.ts';
@@ -97,9 +93,15 @@ export class IncidentService {
         ...input,
         createdBy: actor.principal?.userId ?? null,
       });
-      await audit(tx, actor, 'incident.create', { type: 'incident', id }, {
-        priority: input.priority,
-      });
+      await audit(
+        tx,
+        actor,
+        'incident.create',
+        { type: 'incident', id },
+        {
+          priority: input.priority,
+        },
+      );
       return (await selectIncident(
         tx,
         id,
@@ -125,7 +127,10 @@ export class IncidentService {
       this.#options.targetSeconds,
     );
     if (!incident) {
-      throw new DispatchError('INCIDENT_NOT_FOUND', `no incident ${incidentId}`);
+      throw new DispatchError(
+        'INCIDENT_NOT_FOUND',
+        `no incident ${incidentId}`,
+      );
     }
     return incident;
   }
@@ -164,7 +169,10 @@ export class IncidentService {
       const unit = await selectUnit(tx, unitId, { lock: true });
       if (!unit) throw new DispatchError('UNIT_NOT_FOUND', `no unit ${unitId}`);
       if (!(await lockIncident(tx, incidentId))) {
-        throw new DispatchError('INCIDENT_NOT_FOUND', `no incident ${incidentId}`);
+        throw new DispatchError(
+          'INCIDENT_NOT_FOUND',
+          `no incident ${incidentId}`,
+        );
       }
       const before = await selectIncident(
         tx,
@@ -208,10 +216,16 @@ export class IncidentService {
         actorUserId,
         source: actor.principal ? 'dispatcher' : 'system',
       });
-      await audit(tx, actor, 'incident.assign', {
-        type: 'incident',
-        id: incidentId,
-      }, { unitId });
+      await audit(
+        tx,
+        actor,
+        'incident.assign',
+        {
+          type: 'incident',
+          id: incidentId,
+        },
+        { unitId },
+      );
       return {
         incident: (await selectIncident(
           tx,
@@ -249,7 +263,10 @@ export class IncidentService {
         await selectUnit(tx, unit.id, { lock: true });
       }
       if (!(await lockIncident(tx, incidentId))) {
-        throw new DispatchError('INCIDENT_NOT_FOUND', `no incident ${incidentId}`);
+        throw new DispatchError(
+          'INCIDENT_NOT_FOUND',
+          `no incident ${incidentId}`,
+        );
       }
       const before = await selectIncident(
         tx,
@@ -285,12 +302,20 @@ export class IncidentService {
         source: actor.principal ? 'dispatcher' : 'system',
         data: { reason },
       });
-      await audit(tx, actor, 'incident.cancel', {
-        type: 'incident',
-        id: incidentId,
-      }, { releasedUnits: stillAssigned.map((u) => u.id) });
+      await audit(
+        tx,
+        actor,
+        'incident.cancel',
+        {
+          type: 'incident',
+          id: incidentId,
+        },
+        { releasedUnits: stillAssigned.map((u) => u.id) },
+      );
       released = await Promise.all(
-        stillAssigned.map(async (u) => (await selectUnit(tx, u.id)) as UnitView),
+        stillAssigned.map(
+          async (u) => (await selectUnit(tx, u.id)) as UnitView,
+        ),
       );
       return (await selectIncident(
         tx,
@@ -393,7 +418,10 @@ export class IncidentService {
           }
         }
       }
-      this.#log.warn({ incidentId: incident.id }, 'auto-dispatch found no unit');
+      this.#log.warn(
+        { incidentId: incident.id },
+        'auto-dispatch found no unit',
+      );
     } catch (err) {
       this.#log.error({ incidentId: incident.id, err }, 'auto-dispatch failed');
     }

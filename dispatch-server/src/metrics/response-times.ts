@@ -141,8 +141,7 @@ function summarise(
     withinTargetRatio:
       responses.length === 0
         ? null
-        : responses.filter((v) => v <= targetSeconds).length /
-          responses.length,
+        : responses.filter((v) => v <= targetSeconds).length / responses.length,
     intervals,
   };
 }

@@ -71,7 +71,10 @@ export function incidentIntervals(
  * The `q` quantile (0..1) of `values` by linear interpolation between
  * order statistics (PostgreSQL's `percentile_cont`); null when empty.
  */
-export function percentile(values: readonly number[], q: number): number | null {
+export function percentile(
+  values: readonly number[],
+  q: number,
+): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const position = (sorted.length - 1) * q;

@@ -80,9 +80,7 @@ export function currentPhase(
 
 /** Why a status change was refused, or `undefined` when it is allowed. */
 export type TransitionRefusal =
-  | 'transition_invalid'
-  | 'use_assignment'
-  | 'not_assigned';
+  'transition_invalid' | 'use_assignment' | 'not_assigned';
 
 /**
  * Whether a unit may go from `from` to `to` by a status report (a crew's

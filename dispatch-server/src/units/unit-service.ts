@@ -39,7 +39,11 @@ export class UnitService {
   readonly #bus: DomainBus;
   readonly #targetSeconds: number;
 
-  constructor(options: { db: Database; bus: DomainBus; targetSeconds: number }) {
+  constructor(options: {
+    db: Database;
+    bus: DomainBus;
+    targetSeconds: number;
+  }) {
     this.#db = options.db;
     this.#bus = options.bus;
     this.#targetSeconds = options.targetSeconds;
@@ -103,9 +107,15 @@ export class UnitService {
         source: actor.principal ? 'dispatcher' : 'system',
         eventId: null,
       });
-      await audit(q, actor, 'unit.create', { type: 'unit', id: unitId }, {
-        callSign: input.callSign,
-      });
+      await audit(
+        q,
+        actor,
+        'unit.create',
+        { type: 'unit', id: unitId },
+        {
+          callSign: input.callSign,
+        },
+      );
       return (await selectUnit(q, unitId)) as UnitView;
     };
     const unit = tx ? await work(tx) : await this.#db.transaction(work);
@@ -214,12 +224,18 @@ export class UnitService {
         released = { incidentId };
         await this.#closeWhenDone(tx, incidentId, report.at);
       }
-      await audit(tx, actor, 'unit.status', { type: 'unit', id: unitId }, {
-        status: report.status,
-        from: unit.status,
-        incidentId,
-        eventId: report.eventId,
-      });
+      await audit(
+        tx,
+        actor,
+        'unit.status',
+        { type: 'unit', id: unitId },
+        {
+          status: report.status,
+          from: unit.status,
+          incidentId,
+          eventId: report.eventId,
+        },
+      );
       return {
         unit: (await selectUnit(tx, unitId)) as UnitView,
         duplicate: false,
@@ -289,9 +305,15 @@ export class UnitService {
         actorUserId: principal?.userId ?? null,
         source: principal?.role === 'crew' ? 'crew' : 'dispatcher',
       });
-      await audit(tx, actor, 'unit.acknowledge', { type: 'unit', id: unitId }, {
-        incidentId,
-      });
+      await audit(
+        tx,
+        actor,
+        'unit.acknowledge',
+        { type: 'unit', id: unitId },
+        {
+          incidentId,
+        },
+      );
       return false;
     });
     if (!duplicate) await this.#announcePhase(incidentId);
