@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { Socket } from 'socket.io-client';
+
+import {
+  DOWNTOWN,
+  nextEvent,
+  startTestServer,
+  type TestServer,
+} from './harness.ts';
+
+let t: TestServer;
+let dispatcher: string;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  dispatcher = await t.login('dispatcher', 'dispatcher-demo');
+});
+afterAll(() => t?.close());
+
+function emitWithAck<T>(socket: Socket, event: string, ...args: unknown[]) {
+  return socket.timeout(10_000).emitWithAck(event, ...args) as Promise<T>;
+}
+
+describe('real-time consoles and tablets', () => {
+  it('tells the console and the crew tablet of every step, and takes status from the tablet', async () => {
+    const console = await t.socket('/console', dispatcher);
+    const snapshot = await emitWithAck<{
+      ok: boolean;
+      units: { id: number; callSign: string }[];
+    }>(console, 'snapshot');
+    expect(snapshot.ok).toBe(true);
+    expect(snapshot.units.length).toBe(14);
+
+    const created = nextEvent<[{ id: number; callerPhone: string }]>(
+      console,
+      'incident:created',
+    );
+    const { body: incident } = await t.request('POST', '/api/incidents', {
+      token: dispatcher,
+      body: {
+        location: DOWNTOWN,
+        priority: 1,
+        complaint: 'unconscious',
+        callerPhone: '+55 51 3333-0000',
+      },
+    });
+    const [announced] = await created;
+    expect(announced).toMatchObject({
+      id: incident.id,
+      callerPhone: '+55 51 3333-0000',
+    });
+
+    const { body: ranked } = await t.request(
+      'GET',
+      `/api/incidents/${incident.id}/recommendations`,
+      { token: dispatcher },
+    );
+    const unit = snapshot.units.find((u) => u.id === ranked[0].unitId)!;
+    const crewToken = await t.login(
+      `crew-${unit.callSign.toLowerCase()}`,
+      'crew-demo-pass',
+    );
+    const tablet = await t.socket('/tablet', crewToken);
+    const assignment = nextEvent<
+      [{ incident: { id: number }; route: { etaSeconds: number } | null }]
+    >(tablet, 'assignment');
+    const phaseOnConsole = nextEvent<[{ phase: string }, { phase: string }]>(
+      console,
+      'incident:phase',
+    );
+    await t.request('POST', `/api/incidents/${incident.id}/assign`, {
+      token: dispatcher,
+      body: { unitId: unit.id },
+    });
+    const [given] = await assignment;
+    expect(given.incident.id).toBe(incident.id);
+    expect(given.route?.etaSeconds).toBeCloseTo(ranked[0].etaSeconds, 3);
+    const [, dispatchedEvent] = await phaseOnConsole;
+    expect(dispatchedEvent.phase).toBe('dispatched');
+
+    const acked = await emitWithAck<{ ok: boolean; duplicate: boolean }>(
+      tablet,
+      'assignment:ack',
+      { incidentId: incident.id },
+    );
+    expect(acked).toEqual({ ok: true, duplicate: false });
+
+    const enRouteOnConsole = nextEvent<[{ phase: string }]>(
+      console,
+      'incident:phase',
+    );
+    const report = await emitWithAck<{
+      ok: boolean;
+      unit: { status: string };
+      duplicate: boolean;
+    }>(tablet, 'status', { status: 'en_route', eventId: 'ev-1' });
+    expect(report).toMatchObject({
+      ok: true,
+      duplicate: false,
+      unit: { status: 'en_route' },
+    });
+    const [afterEnRoute] = await enRouteOnConsole;
+    expect(afterEnRoute.phase).toBe('en_route');
+
+    const replay = await emitWithAck<{ ok: boolean; duplicate: boolean }>(
+      tablet,
+      'status',
+      { status: 'en_route', eventId: 'ev-1' },
+    );
+    expect(replay).toMatchObject({ ok: true, duplicate: true });
+
+    const refused = await emitWithAck<{
+      ok: boolean;
+      error: { code: string };
+    }>(tablet, 'status', { status: 'dispatched' });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'STATUS_TRANSITION_INVALID' },
+    });
+
+    const position = nextEvent<[{ unitId: number; lat: number }]>(
+      console,
+      'unit:position',
+    );
+    const moved = await emitWithAck<{ ok: boolean; applied: boolean }>(
+      tablet,
+      'position',
+      { lat: -30.03, lon: -51.22, at: new Date().toISOString() },
+    );
+    expect(moved).toEqual({ ok: true, applied: true });
+    expect((await position)[0]).toMatchObject({ unitId: unit.id, lat: -30.03 });
+
+    const tabletSnapshot = await emitWithAck<{
+      ok: boolean;
+      unit: { status: string };
+      assignment: { incident: { id: number } } | null;
+    }>(tablet, 'snapshot');
+    expect(tabletSnapshot.unit.status).toBe('en_route');
+    expect(tabletSnapshot.assignment?.incident.id).toBe(incident.id);
+
+    const cancelled = nextEvent<[{ incidentId: number }]>(
+      tablet,
+      'assignment:cancelled',
+    );
+    await t.request('POST', `/api/incidents/${incident.id}/cancel`, {
+      token: dispatcher,
+      body: { reason: 'duplicate call' },
+    });
+    expect((await cancelled)[0].incidentId).toBe(incident.id);
+  });
+
+  it('sends planners incidents without the caller phone or complaint', async () => {
+    const planner = await t.login('planner', 'planner-demo');
+    const console = await t.socket('/console', planner);
+    const created = nextEvent<[{ callerPhone: unknown; complaint: unknown }]>(
+      console,
+      'incident:created',
+    );
+    const { body: incident } = await t.request('POST', '/api/incidents', {
+      token: dispatcher,
+      body: {
+        location: DOWNTOWN,
+        priority: 3,
+        complaint: 'sprained ankle',
+        callerPhone: '+55 51 1111-2222',
+      },
+    });
+    expect((await created)[0]).toMatchObject({
+      callerPhone: null,
+      complaint: null,
+    });
+    await t.request('POST', `/api/incidents/${incident.id}/cancel`, {
+      token: dispatcher,
+      body: { reason: 'test' },
+    });
+  });
+});
