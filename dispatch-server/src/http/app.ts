@@ -77,6 +77,12 @@ export function createApp(
     res.json(OPENAPI_DOCUMENT);
   });
   app.use('/api', apiRoutes(ctx));
+  app.use((req) => {
+    throw new DispatchError(
+      'ROUTE_NOT_FOUND',
+      `no route ${req.method} ${req.path}`,
+    );
+  });
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = toDispatchError(err);
