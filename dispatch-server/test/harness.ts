@@ -59,12 +59,16 @@ export interface TestServer {
 
 /**
  * Starts a server on a fresh database with the demo fleet and users, and
- * the admin password {@link ADMIN_PASSWORD}. `env` overrides settings.
+ * the admin password {@link ADMIN_PASSWORD}. `env` overrides settings;
+ * `storage: 'pglite'` forces the embedded database even when
+ * `DATABASE_URL` is set, so CI runs the same queries on both.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
+  options: { storage?: 'pglite' | 'default' } = {},
 ): Promise<TestServer> {
-  const postgres = await freshPostgres();
+  const postgres =
+    options.storage === 'pglite' ? undefined : await freshPostgres();
   const config = readConfig({
     PORT: '0',
     DATA_DIR: 'memory://',
