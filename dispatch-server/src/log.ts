@@ -41,7 +41,32 @@ export function createLogger(
       level,
       base: { service: 'dispatch-server' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
     },
     options.destination,
   );
+}
+
+// Database drivers attach the failed statement and its parameters to
+// their errors; the parameters are callers' phones and complaints.
+const QUERY_FIELDS = new Set(['query', 'params', 'parameters', 'values']);
+
+/**
+ * pino's error serializer without the query text and parameters a database
+ * error carries, along the whole `cause` chain.
+ */
+export function serializeError(err: unknown): unknown {
+  const serialized = pino.stdSerializers.err(err as Error);
+  const strip = (value: unknown, depth: number) => {
+    if (typeof value !== 'object' || value === null || depth > 5) return;
+    for (const key of Object.keys(value)) {
+      if (QUERY_FIELDS.has(key)) {
+        delete (value as Record<string, unknown>)[key];
+      } else {
+        strip((value as Record<string, unknown>)[key], depth + 1);
+      }
+    }
+  };
+  strip(serialized, 0);
+  return serialized;
 }

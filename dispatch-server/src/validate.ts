@@ -58,6 +58,13 @@ export function optionalString(
 }
 
 function checkLength(field: string, value: string, maxLength: number) {
+  // PostgreSQL text cannot hold NUL; refuse it here as the client's error.
+  if (value.includes('\u0000')) {
+    throw new DispatchError(
+      'VALIDATION_FAILED',
+      `${field}: must not contain NUL characters`,
+    );
+  }
   if (value.length > maxLength) {
     throw new DispatchError(
       'VALIDATION_FAILED',
@@ -145,8 +152,11 @@ export function instant(
     );
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    throw new DispatchError('INVALID_TIMESTAMP', `${field}: not a real date`);
+  if (Number.isNaN(date.getTime()) || !realCalendarTime(value)) {
+    throw new DispatchError(
+      'INVALID_TIMESTAMP',
+      `${field}: ${value} is not a real date and time`,
+    );
   }
   if (date.getTime() > now.getTime() + futureToleranceSeconds * 1000) {
     throw new DispatchError(
@@ -167,4 +177,27 @@ export function eventId(value: unknown): string | null {
     );
   }
   return value;
+}
+
+/**
+ * Whether the date and time fields of an ISO string exist: `Date` rolls
+ * February 30 over into March instead of refusing it.
+ */
+function realCalendarTime(value: string): boolean {
+  const [y, m, d, hh, mm, ss] = value
+    .slice(0, 19)
+    .split(/[-T:]/)
+    .map(Number) as number[];
+  const daysInMonth = new Date(
+    Date.UTC(y as number, m as number, 0),
+  ).getUTCDate();
+  return (
+    (m as number) >= 1 &&
+    (m as number) <= 12 &&
+    (d as number) >= 1 &&
+    (d as number) <= daysInMonth &&
+    (hh as number) <= 23 &&
+    (mm as number) <= 59 &&
+    (ss === undefined || Number.isNaN(ss) || ss <= 59)
+  );
 }

@@ -47,9 +47,10 @@ export class AuthService {
   }
 
   /**
-   * Checks a username and password and issues a token. Failures count per
-   * username and per client address; past the limit every attempt for
-   * either is refused until the window ends, right password or not.
+   * Checks a username and password and issues a token. Attempts count per
+   * username and per client address until a login succeeds; past the
+   * limit every attempt for either is refused until the window ends,
+   * right password or not.
    * @throws DispatchError `AUTH_RATE_LIMITED` (with Retry-After),
    *   `AUTH_BAD_CREDENTIALS`
    */
@@ -59,13 +60,17 @@ export class AuthService {
     ip: string,
   ): Promise<{ token: string; role: Role; user: UserView; expiresAt: Date }> {
     const keys = [`user:${username.toLowerCase()}`, `ip:${ip}`];
-    for (const key of keys) {
-      const { failures, resetSeconds } = await this.#failures.peek(key);
-      if (failures >= this.#maxFailures) {
-        throw new DispatchError('AUTH_RATE_LIMITED', undefined, {
-          headers: { 'Retry-After': String(Math.max(1, resetSeconds)) },
-        });
-      }
+    // Counted before the password is checked: parallel guesses each take
+    // a number, and those past the limit are refused without a check.
+    const counts = await Promise.all(
+      keys.map((key) => this.#failures.attempt(key)),
+    );
+    const over = counts.filter((c) => c.attempts > this.#maxFailures);
+    if (over.length > 0) {
+      const wait = Math.max(1, ...over.map((c) => c.resetSeconds));
+      throw new DispatchError('AUTH_RATE_LIMITED', undefined, {
+        headers: { 'Retry-After': String(wait) },
+      });
     }
     const [row] = await this.#db.query<UserRow>(
       `SELECT id, username, role, unit_id, password_hash
@@ -76,10 +81,7 @@ export class AuthService {
       password,
       row?.password_hash ?? (await DUMMY_HASH_PROMISE),
     );
-    if (!row || !ok) {
-      await Promise.all(keys.map((key) => this.#failures.fail(key)));
-      throw new DispatchError('AUTH_BAD_CREDENTIALS');
-    }
+    if (!row || !ok) throw new DispatchError('AUTH_BAD_CREDENTIALS');
     await Promise.all(keys.map((key) => this.#failures.clear(key)));
     const token = crypto.randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.#tokenTtlSeconds * 1000);

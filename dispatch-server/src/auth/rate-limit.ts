@@ -1,15 +1,19 @@
 import type { RedisClientType } from 'redis';
 
 /**
- * Counts failed logins per key (a username, an address) over a fixed
- * window. In Redis when configured, so that every server process shares
- * the count; in process memory otherwise.
+ * Counts login attempts per key (a username, an address) over a fixed
+ * window. An attempt is counted before its password is checked, in one
+ * atomic step, so guesses sent in parallel cannot all slip under the
+ * limit. A successful login clears the key. In Redis when configured, so
+ * every server process shares the count; in process memory otherwise.
  */
 export interface FailureCounter {
-  /** Current failures of `key` and the seconds until the window resets. */
-  peek(key: string): Promise<{ failures: number; resetSeconds: number }>;
-  /** Records one failure. */
-  fail(key: string): Promise<void>;
+  /**
+   * Counts one attempt of `key`.
+   * @returns attempts in the current window, this one included, and the
+   *   seconds until the window ends
+   */
+  attempt(key: string): Promise<{ attempts: number; resetSeconds: number }>;
   /** Forgets `key` (after a successful login). */
   clear(key: string): Promise<void>;
 }
@@ -17,52 +21,37 @@ export interface FailureCounter {
 /** In-process counter; expired windows are dropped as they are read. */
 export class MemoryFailureCounter implements FailureCounter {
   readonly #windowMs: number;
-  readonly #entries = new Map<string, { failures: number; resetAt: number }>();
+  readonly #entries = new Map<string, { attempts: number; resetAt: number }>();
 
   constructor(windowSeconds: number) {
     this.#windowMs = windowSeconds * 1000;
   }
 
-  async peek(key: string) {
-    const entry = this.#live(key);
-    if (!entry) return { failures: 0, resetSeconds: 0 };
-    return {
-      failures: entry.failures,
-      resetSeconds: Math.ceil((entry.resetAt - Date.now()) / 1000),
-    };
-  }
-
-  async fail(key: string) {
-    const entry = this.#live(key);
-    if (entry) entry.failures++;
-    else {
+  async attempt(key: string) {
+    const now = Date.now();
+    let entry = this.#entries.get(key);
+    if (!entry || entry.resetAt <= now) {
       // Bounded memory under a password-spraying flood: drop the oldest.
       if (this.#entries.size >= 100_000) {
         const oldest = this.#entries.keys().next().value as string;
         this.#entries.delete(oldest);
       }
-      this.#entries.set(key, {
-        failures: 1,
-        resetAt: Date.now() + this.#windowMs,
-      });
+      entry = { attempts: 0, resetAt: now + this.#windowMs };
+      this.#entries.set(key, entry);
     }
+    entry.attempts++;
+    return {
+      attempts: entry.attempts,
+      resetSeconds: Math.ceil((entry.resetAt - now) / 1000),
+    };
   }
 
   async clear(key: string) {
     this.#entries.delete(key);
   }
-
-  #live(key: string) {
-    const entry = this.#entries.get(key);
-    if (entry && entry.resetAt <= Date.now()) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
 }
 
-/** Redis counter: `INCR` plus `EXPIRE` on the first failure of a window. */
+/** Redis counter: `INCR`, and `EXPIRE` on the first attempt of a window. */
 export class RedisFailureCounter implements FailureCounter {
   readonly #redis: RedisClientType;
   readonly #windowSeconds: number;
@@ -72,19 +61,19 @@ export class RedisFailureCounter implements FailureCounter {
     this.#windowSeconds = windowSeconds;
   }
 
-  async peek(key: string) {
+  async attempt(key: string) {
     const name = this.#name(key);
-    const [failures, ttl] = await Promise.all([
-      this.#redis.get(name),
-      this.#redis.ttl(name),
-    ]);
-    return { failures: Number(failures ?? 0), resetSeconds: Math.max(0, ttl) };
-  }
-
-  async fail(key: string) {
-    const name = this.#name(key);
-    const failures = await this.#redis.incr(name);
-    if (failures === 1) await this.#redis.expire(name, this.#windowSeconds);
+    const attempts = await this.#redis.incr(name);
+    if (attempts === 1) {
+      await this.#redis.expire(name, this.#windowSeconds);
+      return { attempts, resetSeconds: this.#windowSeconds };
+    }
+    const ttl = await this.#redis.ttl(name);
+    if (ttl < 0) {
+      // The process that set the key died between INCR and EXPIRE.
+      await this.#redis.expire(name, this.#windowSeconds);
+    }
+    return { attempts, resetSeconds: ttl > 0 ? ttl : this.#windowSeconds };
   }
 
   async clear(key: string) {
@@ -92,7 +81,7 @@ export class RedisFailureCounter implements FailureCounter {
   }
 
   #name(key: string) {
-    return `dispatch:login-failures:${key}`;
+    return `dispatch:login-attempts:${key}`;
   }
 }
 
@@ -116,12 +105,8 @@ export class FallbackFailureCounter implements FailureCounter {
     this.#onFallback = onFallback;
   }
 
-  peek(key: string) {
-    return this.#try((c) => c.peek(key));
-  }
-
-  fail(key: string) {
-    return this.#try((c) => c.fail(key));
+  attempt(key: string) {
+    return this.#try((c) => c.attempt(key));
   }
 
   clear(key: string) {
