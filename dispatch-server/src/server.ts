@@ -60,7 +60,27 @@ export async function startServer(
   const routing = createRouting(city, options.env ?? process.env, log);
   const db = await openDatabase(config);
   log.info({ storage: db.kind }, 'database ready');
+  let redis: RedisClientType | undefined;
+  try {
+    return await serve(config, log, city, routing, db, (client) => {
+      redis = client;
+    });
+  } catch (err) {
+    // A failed start must not leave the database or Redis open.
+    await (redis as RedisClientType | undefined)?.quit().catch(() => {});
+    await db.close().catch(() => {});
+    throw err;
+  }
+}
 
+async function serve(
+  config: ServerConfig,
+  log: Logger,
+  city: CityPack,
+  routing: Routing,
+  db: Database,
+  keepRedis: (client: RedisClientType) => void,
+): Promise<DispatchServer> {
   let redis: RedisClientType | undefined;
   let failures: FailureCounter = new MemoryFailureCounter(
     config.loginWindowSeconds,
@@ -70,6 +90,7 @@ export async function startServer(
       url: config.redisUrl,
       socket: { reconnectStrategy: (retries) => Math.min(retries * 200, 5000) },
     }) as RedisClientType;
+    keepRedis(redis);
     // Reconnects by itself; meanwhile callers fall back to memory.
     redis.on('error', (err: unknown) =>
       log.warn({ err }, 'redis connection error'),
@@ -139,6 +160,10 @@ export async function startServer(
     trustProxy: process.env.TRUST_PROXY === 'true',
   });
   const server = http.createServer(app);
+  // Longer than the usual 60 s idle timeout of load balancers, so the
+  // server never closes a kept-alive connection a proxy is about to reuse.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const io = attachSockets(server, {
     bus,
     auth,

@@ -111,21 +111,44 @@ export function priority(value: unknown): Priority {
   return value as Priority;
 }
 
-/** A positive integer id from a path or a body. */
+/** Largest id the database's `integer` columns hold. */
+const MAX_ID = 2_147_483_647;
+
+/**
+ * A record id from a path segment or a body field. A path segment that
+ * names no possible record is "not found"; a body field that is missing
+ * or not an integer is a malformed request; a body integer that no record
+ * can have (0, negative, past the column's range) is "not found".
+ */
 export function id(
   value: unknown,
   field: string,
   notFound: DispatchErrorCode,
+  from: 'path' | 'body' = 'body',
 ): number {
-  const n =
-    typeof value === 'string' && /^\d{1,9}$/.test(value)
-      ? Number(value)
-      : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
-    // An id that cannot exist is "not found", not a malformed request.
-    throw new DispatchError(notFound, `${field}: no such id ${String(value)}`);
+  if (from === 'path') {
+    const n =
+      typeof value === 'string' && /^\d{1,10}$/.test(value)
+        ? Number(value)
+        : NaN;
+    if (!(n >= 1 && n <= MAX_ID)) {
+      throw new DispatchError(
+        notFound,
+        `${field}: no such id ${String(value)}`,
+      );
+    }
+    return n;
   }
-  return n;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new DispatchError(
+      'VALIDATION_FAILED',
+      `${field}: expected an integer id, got ${JSON.stringify(value) ?? 'nothing'}`,
+    );
+  }
+  if (value < 1 || value > MAX_ID) {
+    throw new DispatchError(notFound, `${field}: no such id ${value}`);
+  }
+  return value;
 }
 
 /**

@@ -443,9 +443,9 @@ describe('ids', () => {
     }
   });
 
-  it('assigning an unknown unit answers 404 UNIT_NOT_FOUND', async () => {
+  it('assigning an unknown unit answers 404 UNIT_NOT_FOUND, a malformed id 400', async () => {
     const incident = await newIncident();
-    for (const unit of [999999, 'abc', 0, -3, 1.5, null]) {
+    for (const unit of [999999, 0, -3, 2147483648]) {
       const answer = await storesNothing(() =>
         ts.request('POST', `/api/incidents/${incident.id}/assign`, {
           token: dispatcher,
@@ -453,6 +453,15 @@ describe('ids', () => {
         }),
       );
       expectRefused(answer, 404, 'UNIT_NOT_FOUND', 'unit', String(unit));
+    }
+    for (const unit of ['abc', 1.5, null, '7']) {
+      const answer = await storesNothing(() =>
+        ts.request('POST', `/api/incidents/${incident.id}/assign`, {
+          token: dispatcher,
+          body: { unitId: unit },
+        }),
+      );
+      expectRefused(answer, 400, 'VALIDATION_FAILED', 'unitId');
     }
     const after = await getIncident(incident.id);
     expect(after).toMatchObject({ phase: 'received', unitIds: [] });
@@ -774,6 +783,13 @@ describe('tablet socket', () => {
       ack(tablet, 'assignment:ack', { incidentId: 'abc' }),
     );
     expect(notAnId).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
+    const tooBig = await unitUnchanged(unit, () =>
+      ack(tablet, 'assignment:ack', { incidentId: 2147483648 }),
+    );
+    expect(tooBig).toMatchObject({
       ok: false,
       error: { code: 'INCIDENT_NOT_FOUND' },
     });

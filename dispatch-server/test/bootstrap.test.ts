@@ -52,7 +52,10 @@ describe('embedded database and first start', () => {
     const versions = await second.query<{ version: string }>(
       'SELECT version FROM schema_migrations',
     );
-    expect(versions.map((v) => v.version)).toEqual(['0001_init']);
+    expect(versions.map((v) => v.version)).toEqual([
+      '0001_init',
+      '0002_unit_events_by_incident',
+    ]);
     await second.close();
   });
 });

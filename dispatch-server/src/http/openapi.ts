@@ -146,18 +146,24 @@ const instantInput = (what: string, toleranceSeconds = 60): Schema => ({
   description:
     `${what}: an ISO 8601 instant with a zone (\`Z\` or an offset), ` +
     'e.g. `2026-01-31T14:05:00Z`; seconds and fractions are optional. ' +
+    'The pattern checks the form; a date or time that does not exist ' +
+    '(February 30, 24:00) is `INVALID_TIMESTAMP` too. ' +
     `At most ${toleranceSeconds} s ahead of the server's clock ` +
     '(else `TIMESTAMP_IN_FUTURE`). Absent or null: when received.',
   examples: ['2026-01-31T14:05:00Z'],
 });
+
+/** Not blank, and no NUL anywhere (PostgreSQL text cannot hold it). */
+const NON_BLANK_PATTERN = '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$';
+const NO_NUL_PATTERN = '^[^\\u0000]*$';
 
 /** `validate.ts` `requiredString()`: non-blank, at most `max` long. */
 const requiredString = (max: number, description = ''): Schema => ({
   type: 'string',
   minLength: 1,
   maxLength: max,
-  pattern: '\\S',
-  description: [description, `Not blank; at most ${max} characters.`]
+  pattern: NON_BLANK_PATTERN,
+  description: [description, `Not blank, no NUL; at most ${max} characters.`]
     .filter(Boolean)
     .join(' '),
 });
@@ -166,7 +172,8 @@ const requiredString = (max: number, description = ''): Schema => ({
 const optionalString = (max: number, description: string): Schema => ({
   type: ['string', 'null'],
   maxLength: max,
-  description: `${description} At most ${max} characters; blank or null: none.`,
+  pattern: NO_NUL_PATTERN,
+  description: `${description} At most ${max} characters, no NUL; blank or null: none.`,
 });
 
 /** `validate.ts` `id()` for an id in a body. */
@@ -175,8 +182,9 @@ const idInput = (what: string, notFound: DispatchErrorCode): Schema => ({
   minimum: 1,
   maximum: MAX_ID,
   description:
-    `The ${what}'s id (a string of digits is accepted too). Missing, ` +
-    `not a positive integer, or of no ${what}: \`${notFound}\` (404).`,
+    `The ${what}'s id, an integer. Missing or not an integer: ` +
+    `\`VALIDATION_FAILED\` (400); an integer of no ${what}: ` +
+    `\`${notFound}\` (404).`,
 });
 
 const pathId = (what: string, notFound: DispatchErrorCode): Parameter => ({
@@ -184,7 +192,7 @@ const pathId = (what: string, notFound: DispatchErrorCode): Parameter => ({
   in: 'path',
   required: true,
   description:
-    `The ${what}'s id. An id that cannot exist (not 1 to 9 digits, or 0) ` +
+    `The ${what}'s id. An id that cannot exist (not 1 to 10 digits, 0, or past 2147483647) ` +
     `answers \`${notFound}\` like an unknown one.`,
   schema: { type: 'integer', minimum: 1, maximum: 999_999_999 },
 });
@@ -896,8 +904,8 @@ const createUserRequest: Schema = {
       type: 'string',
       minLength: MIN_PASSWORD_LENGTH,
       maxLength: 1024,
-      pattern: '\\S',
-      description: `At least ${MIN_PASSWORD_LENGTH} characters.`,
+      pattern: NON_BLANK_PATTERN,
+      description: `At least ${MIN_PASSWORD_LENGTH} characters; no NUL.`,
     },
     role: { enum: ROLES },
     unitId: {
@@ -1090,8 +1098,8 @@ response-time target.
   of any method, may be refused with \`UNSUPPORTED_MEDIA_TYPE\`,
   \`INVALID_JSON\` or \`BODY_TOO_LARGE\`; every operation lists these.
 - Every 4xx and 5xx answer is \`{ "error": { "code", "message" } }\` with a code
-  of the catalogue (the \`Error\` schema); codes are stable. An unknown \`/api\`
-  path answers \`ROUTE_NOT_FOUND\` (once signed in).
+  of the catalogue (the \`Error\` schema); codes are stable. An unknown path
+  answers \`ROUTE_NOT_FOUND\` (404); under \`/api\`, once signed in.
 - Times are ISO 8601 instants; ids are positive integers.
 - \`x-roles\` on an operation lists the roles that may call it; \`x-permission\`
   names the permission checked.
@@ -1171,10 +1179,11 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         operationId: 'login',
         summary: 'Sign in: username and password for a bearer token',
         description:
-          'Failed logins count per username and per client address; past ' +
-          'the limit (`DISPATCH_LOGIN_MAX_FAILURES` in ' +
-          '`DISPATCH_LOGIN_WINDOW_SECONDS`) every attempt for either is ' +
-          'refused until the window ends, right password or not.',
+          'Attempts count per username and per client address, before ' +
+          'the password is checked, until one succeeds; past the limit ' +
+          '(`DISPATCH_LOGIN_MAX_FAILURES` in `DISPATCH_LOGIN_WINDOW_SECONDS`) ' +
+          'every attempt for either is refused until the window ends, ' +
+          'right password or not.',
         tag: 'auth',
         access: 'public',
         requestBody: jsonBody('LoginRequest'),
@@ -1243,7 +1252,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         success: { status: 201, description: 'Created.', schema: ref('User') },
         errors: ['VALIDATION_FAILED', 'UNIT_NOT_FOUND', 'USERNAME_TAKEN'],
         notes: {
-          UNIT_NOT_FOUND: '`unitId` is not a positive integer or no such unit',
+          VALIDATION_FAILED: '`unitId` is missing or not an integer',
+          UNIT_NOT_FOUND: '`unitId` is of no unit',
         },
       }),
     },
@@ -1363,9 +1373,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
             in: 'query',
             required: false,
             description:
-              '`true`: open incidents only; `false` or absent: all. ' +
+              '`true`: open incidents only; `false`: closed or cancelled ' +
+              'only; absent: all. ' +
               'Anything else: `VALIDATION_FAILED`.',
-            schema: { type: 'boolean', default: false },
+            schema: { type: 'boolean' },
           },
           queryInstant('from', 'Received at or after'),
           queryInstant('to', 'Received before'),
@@ -1474,8 +1485,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           'UNIT_NOT_AVAILABLE',
         ],
         notes: {
-          UNIT_NOT_FOUND:
-            '`unitId` is missing, not a positive integer, or of no unit',
+          VALIDATION_FAILED: '`unitId` is missing or not an integer',
+          UNIT_NOT_FOUND: '`unitId` is of no unit',
         },
       }),
     },
@@ -1591,7 +1602,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     },
     responses: {
       RouteNotFound: errorResponses(['ROUTE_NOT_FOUND'], {
-        ROUTE_NOT_FOUND: 'no such `/api` route (answered once signed in)',
+        ROUTE_NOT_FOUND:
+          'no such route (under `/api`, answered once signed in)',
       })['404'] as ResponseObject,
     },
   },

@@ -234,7 +234,7 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
     }
     const now = new Date();
     const incidents = await ctx.incidents.list({
-      open: open === 'true',
+      ...(open === undefined ? {} : { open: open === 'true' }),
       ...(query.from ? { from: v.instant(query.from, 'from', now, 1e9) } : {}),
       ...(query.to ? { to: v.instant(query.to, 'to', now, 1e9) } : {}),
       limit: limitParam(query.limit),
@@ -332,11 +332,11 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
 }
 
 function unitIdParam(req: Request): number {
-  return v.id(req.params.id, 'unit id', 'UNIT_NOT_FOUND');
+  return v.id(req.params.id, 'unit id', 'UNIT_NOT_FOUND', 'path');
 }
 
 function incidentIdParam(req: Request): number {
-  return v.id(req.params.id, 'incident id', 'INCIDENT_NOT_FOUND');
+  return v.id(req.params.id, 'incident id', 'INCIDENT_NOT_FOUND', 'path');
 }
 
 function limitParam(value: unknown): number {

@@ -144,9 +144,7 @@ export class IncidentService {
   async recommend(incidentId: number): Promise<Recommendation[]> {
     const incident = await this.get(incidentId);
     if (!incident.open) return [];
-    const units = (await selectUnits(this.#db)).filter(
-      (unit) => unit.status === 'available',
-    );
+    const units = await selectUnits(this.#db, { status: 'available' });
     return this.#rank(incident, units);
   }
 

@@ -126,6 +126,7 @@ export async function lockIncident(
 
 /** Which incidents {@link selectIncidents} returns. */
 export interface IncidentQuery {
+  /** true: open only; false: closed or cancelled only; unset: all. */
   open?: boolean;
   /** Received at or after. */
   from?: Date;
@@ -149,7 +150,8 @@ export async function selectIncidents(
     params.push(query.ids);
     where.push(`i.id = ANY($${params.length}::int[])`);
   }
-  if (query.open) where.push(OPEN_FILTER);
+  if (query.open === true) where.push(OPEN_FILTER);
+  if (query.open === false) where.push(`NOT ${OPEN_FILTER}`);
   if (query.from) {
     params.push(query.from);
     where.push(`i.received_at >= $${params.length}`);
@@ -177,14 +179,19 @@ export async function selectIncidents(
       [ids],
     ),
     db.query<{ incident_id: number; unit_id: number }>(
-      `SELECT s.incident_id, u.id AS unit_id FROM units u
-         JOIN LATERAL (
-           SELECT incident_id, status FROM unit_status_events e
-            WHERE e.unit_id = u.id ORDER BY seq DESC LIMIT 1
-         ) s ON true
-        WHERE s.incident_id = ANY($1::int[])
-          AND s.status NOT IN ('available', 'out_of_service')
-        ORDER BY u.id`,
+      // Only units that ever worked one of these incidents can be on it
+      // now; of those, the ones whose latest status is for it.
+      `SELECT s.incident_id, c.unit_id FROM (
+         SELECT DISTINCT unit_id FROM unit_status_events
+          WHERE incident_id = ANY($1::int[])
+       ) c
+       JOIN LATERAL (
+         SELECT incident_id, status FROM unit_status_events e
+          WHERE e.unit_id = c.unit_id ORDER BY seq DESC LIMIT 1
+       ) s ON true
+       WHERE s.incident_id = ANY($1::int[])
+         AND s.status NOT IN ('available', 'out_of_service')
+       ORDER BY c.unit_id`,
       [ids],
     ),
   ]);

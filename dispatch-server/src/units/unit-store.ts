@@ -38,8 +38,16 @@ const UNIT_SELECT = `
     LEFT JOIN unit_last_positions p ON p.unit_id = u.id`;
 
 /** Every unit with its current state, by call sign. */
-export async function selectUnits(db: Queryable): Promise<UnitView[]> {
-  const rows = await db.query<UnitRow>(`${UNIT_SELECT} ORDER BY u.call_sign`);
+export async function selectUnits(
+  db: Queryable,
+  options: { status?: UnitStatus } = {},
+): Promise<UnitView[]> {
+  const rows = options.status
+    ? await db.query<UnitRow>(
+        `${UNIT_SELECT} WHERE s.status = $1 ORDER BY u.call_sign`,
+        [options.status],
+      )
+    : await db.query<UnitRow>(`${UNIT_SELECT} ORDER BY u.call_sign`);
   return rows.map(toUnitView);
 }
 
