@@ -92,16 +92,6 @@ CREATE TRIGGER unit_status_events_append_only
   BEFORE UPDATE OR DELETE ON unit_status_events
   FOR EACH ROW EXECUTE FUNCTION refuse_change();
 
--- Latest known position per unit (the unit tracker keeps the full track).
-CREATE TABLE unit_last_positions (
-  unit_id integer PRIMARY KEY REFERENCES units (id),
-  location geography(Point, 4326) NOT NULL,
-  at timestamptz NOT NULL,
-  speed_mps real,
-  heading_deg real,
-  accuracy_meters real
-);
-
 CREATE TABLE audit_log (
   seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   at timestamptz NOT NULL DEFAULT now(),

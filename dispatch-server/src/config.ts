@@ -39,6 +39,23 @@ export interface ServerConfig {
   loginWindowSeconds: number;
   /** Largest accepted JSON body, bytes. */
   bodyLimitBytes: number;
+  tracker: TrackerConfig;
+}
+
+/** GPS ingest settings (the unit tracker). */
+export interface TrackerConfig {
+  /** OsmAnd (Traccar Client) port; null disables it; 0 picks one. */
+  osmandPort: number | null;
+  /** Fixes implying a faster move are refused (m/s). */
+  maxSpeedMps: number;
+  /** Fixes with a worse reported accuracy are refused (m). */
+  maxAccuracyMeters: number;
+  /** `record`: GPS arrival logs the phase; `offer`: the crew confirms. */
+  arrivalMode: 'record' | 'offer';
+  sceneRadiusMeters: number;
+  hospitalRadiusMeters: number;
+  slowSpeedMps: number;
+  dwellSeconds: number;
 }
 
 /** Thrown for a setting that cannot be used; names the variable. */
@@ -82,7 +99,54 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       86400,
     ),
     bodyLimitBytes: integer(env, 'DISPATCH_BODY_LIMIT_BYTES', 65536, 1024, 1e7),
+    tracker: {
+      osmandPort:
+        env.OSMAND_PORT === 'off'
+          ? null
+          : integer(env, 'OSMAND_PORT', 5055, 0, 65535),
+      maxSpeedMps: integer(env, 'TRACKER_MAX_SPEED_MPS', 70, 5, 300),
+      maxAccuracyMeters: integer(
+        env,
+        'TRACKER_MAX_ACCURACY_METERS',
+        100,
+        1,
+        10_000,
+      ),
+      arrivalMode: oneOf(env, 'ARRIVAL_MODE', ['record', 'offer'], 'record'),
+      sceneRadiusMeters: integer(
+        env,
+        'ARRIVAL_SCENE_RADIUS_METERS',
+        75,
+        5,
+        1000,
+      ),
+      hospitalRadiusMeters: integer(
+        env,
+        'ARRIVAL_HOSPITAL_RADIUS_METERS',
+        150,
+        5,
+        2000,
+      ),
+      slowSpeedMps: integer(env, 'ARRIVAL_SLOW_SPEED_MPS', 2, 0, 30),
+      dwellSeconds: integer(env, 'ARRIVAL_DWELL_SECONDS', 15, 0, 600),
+    },
   };
+}
+
+function oneOf<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  values: readonly T[],
+  fallback: T,
+): T {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!(values as readonly string[]).includes(text)) {
+    throw new ConfigError(
+      `${name}: expected one of ${values.join(', ')}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return text as T;
 }
 
 function integer(

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 
 import type { IncidentView, PhaseEventView } from './incidents/views.ts';
-import type { PositionView, UnitView } from './units/views.ts';
+import type { EtaUpdate, LivePosition } from '@dispatch/unit-tracker';
+
+import type { UnitView } from './units/views.ts';
 
 /**
  * What happened, told after the change has committed. The realtime layer
@@ -13,7 +15,15 @@ export interface DomainEvents {
   'incident:phase': [incident: IncidentView, event: PhaseEventView];
   'unit:created': [unit: UnitView];
   'unit:status': [unit: UnitView];
-  'unit:position': [position: PositionView];
+  /** Merged batch of latest positions (at most one per unit). */
+  'unit:positions': [positions: LivePosition[]];
+  'unit:eta': [update: EtaUpdate];
+  /** Units that have just gone without a fix for the stale limit. */
+  'unit:stale': [unitIds: number[]];
+  /** GPS arrival offered to the crew to confirm (ARRIVAL_MODE=offer). */
+  'unit:arrival': [
+    offer: { unitId: number; phase: 'on_scene' | 'at_hospital'; at: string },
+  ];
   'unit:assigned': [unit: UnitView, incident: IncidentView];
   'unit:released': [unit: UnitView, incidentId: number, reason: string];
   'token:revoked': [tokenHashes: string[]];

@@ -10,6 +10,7 @@ import {
 } from '@dispatch/routing';
 import { createClient, type RedisClientType } from 'redis';
 import type { Server as SocketServer } from 'socket.io';
+import { startOsmandServer, type Tracker } from '@dispatch/unit-tracker';
 
 import { AuthService } from './auth/auth-service.ts';
 import {
@@ -27,6 +28,8 @@ import { createLogger, type Logger } from './log.ts';
 import { attachSockets } from './realtime/sockets.ts';
 import type { Database } from './storage/database.ts';
 import { openDatabase } from './storage/open.ts';
+import { createLiveStore, createTracker } from './tracking/setup.ts';
+import { createDeviceDirectory } from './tracking/devices.ts';
 import { UnitService } from './units/unit-service.ts';
 
 /** A running dispatch server. */
@@ -43,6 +46,9 @@ export interface DispatchServer {
   bus: DomainBus;
   io: SocketServer;
   log: Logger;
+  tracker: Tracker;
+  /** The OsmAnd (Traccar Client) endpoint, unless disabled. */
+  osmandUrl: string | undefined;
   /** Stops accepting, closes sockets, Redis and the database. */
   close(): Promise<void>;
 }
@@ -110,16 +116,20 @@ async function serve(
     tokenTtlSeconds: config.tokenTtlSeconds,
     maxFailures: config.loginMaxFailures,
   });
+  const store = createLiveStore(redis);
   const units = new UnitService({
     db,
     bus,
     targetSeconds: config.targetSeconds,
+    positions: store,
+    freshSeconds: config.fixFreshSeconds,
   });
   const incidents = new IncidentService({
     db,
     bus,
     router: routing.emergency,
     log,
+    units,
     targetSeconds: config.targetSeconds,
     responsePlan: config.responsePlan,
     fixFreshSeconds: config.fixFreshSeconds,
@@ -129,6 +139,17 @@ async function serve(
 
   await ensureAdmin(auth, config.adminPassword, log);
   if (config.demo) await loadDemo(db, city, auth, units, log);
+  const tracker = await createTracker({
+    config,
+    city,
+    db,
+    store,
+    router: routing.emergency,
+    bus,
+    log,
+    units,
+    incidents,
+  });
 
   const health = async (): Promise<Health> => {
     const storageOk = await db.ping().then(
@@ -136,10 +157,12 @@ async function serve(
       () => false,
     );
     const liveOk = redis ? redis.isReady : true;
+    const track = tracker.trackStats;
     return {
       status: storageOk && liveOk ? 'ok' : 'degraded',
       storage: { kind: db.kind, ok: storageOk },
-      live: { kind: redis ? 'redis' : 'memory', ok: liveOk },
+      live: { kind: store.kind, ok: liveOk },
+      tracker: { ...track, osmandPort: osmand?.port ?? null },
       routing: {
         source: process.env.OSRM_URL ? 'osrm+embedded' : 'embedded',
         osrm: Boolean(process.env.OSRM_URL),
@@ -152,6 +175,7 @@ async function serve(
     auth,
     units,
     incidents,
+    tracker,
     targetSeconds: config.targetSeconds,
     city: cityInfo(city, config.targetSeconds),
     log,
@@ -169,6 +193,7 @@ async function serve(
     auth,
     units,
     incidents,
+    tracker,
     router: routing.emergency,
     log,
   });
@@ -177,6 +202,16 @@ async function serve(
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const osmand =
+    config.tracker.osmandPort === null
+      ? undefined
+      : await startOsmandServer({
+          port: config.tracker.osmandPort,
+          host: config.host,
+          tracker,
+          devices: createDeviceDirectory(db, bus),
+          log,
+        });
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info({ url, city: city.id }, 'dispatch server listening');
 
@@ -186,6 +221,8 @@ async function serve(
       await io.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await osmand?.close();
+      await tracker.close();
       if (redis) await redis.quit().catch(() => {});
       await db.close();
     })());
@@ -201,6 +238,8 @@ async function serve(
     bus,
     io,
     log,
+    tracker,
+    osmandUrl: osmand ? `http://${config.host}:${osmand.port}` : undefined,
     close,
   };
 }

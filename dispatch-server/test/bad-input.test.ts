@@ -565,17 +565,19 @@ describe('assignment and phases', () => {
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     }
 
-    for (const status of [
-      'on_scene',
-      'transporting',
-      'en_route',
-      'at_hospital',
-    ]) {
+    for (const status of ['on_scene', 'transporting', 'en_route']) {
       const answer = await unitUnchanged(unit, () =>
         reportStatus(unit, { status }, crew),
       );
       expectRefused(answer, 409, 'STATUS_TRANSITION_INVALID', status);
     }
+    // The status it already has (GPS and the crew's button both saw the
+    // arrival) is a duplicate: logged once, answered 200.
+    const again = await unitUnchanged(unit, () =>
+      reportStatus(unit, { status: 'at_hospital' }, crew),
+    );
+    expect(again.status).toBe(200);
+    expect(again.body.duplicate).toBe(true);
     const outOfService = await unitUnchanged(unit, () =>
       reportStatus(unit, { status: 'out_of_service' }, crew),
     );
@@ -738,10 +740,22 @@ describe('tablet socket', () => {
     expect(snapshot).toMatchObject({ ok: true, unit: { id: unit } });
   });
 
-  it('position with lat 999 answers ok:false INVALID_COORDINATE and is not stored', async () => {
+  it('a position out of range is refused by the filter with its reason, an unreadable one as invalid', async () => {
     for (const fix of [
       { lat: 999, lon: DOWNTOWN.lon },
       { lat: DOWNTOWN.lat, lon: -999 },
+    ]) {
+      // Refused per fix, not per request: one bad fix in a replayed queue
+      // must not block the good ones behind it.
+      const answer = await unitUnchanged(unit, () =>
+        ack(tablet, 'position', { ...fix, at: new Date().toISOString() }),
+      );
+      expect(answer).toEqual({
+        ok: true,
+        result: { accepted: false, reason: 'invalid_coordinates' },
+      });
+    }
+    for (const fix of [
       { lat: String(DOWNTOWN.lat), lon: DOWNTOWN.lon },
       { lon: DOWNTOWN.lon },
     ]) {
@@ -750,9 +764,9 @@ describe('tablet socket', () => {
       );
       expect(answer).toEqual({
         ok: false,
-        error: { code: 'INVALID_COORDINATE', message: expect.any(String) },
+        error: { code: 'VALIDATION_FAILED', message: expect.any(String) },
       });
-      expect(answer.error.message).toContain('position');
+      expect(answer.error.message).toContain('position.lat');
     }
     expect((await getUnit(unit)).lastPosition).toBeNull();
   });

@@ -55,6 +55,7 @@ describe('embedded database and first start', () => {
     expect(versions.map((v) => v.version)).toEqual([
       '0001_init',
       '0002_unit_events_by_incident',
+      '0003_unit_track',
     ]);
     await second.close();
   });

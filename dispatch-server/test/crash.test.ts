@@ -507,6 +507,7 @@ describe('crash safety', () => {
       PORT: String(port),
       HOST: '127.0.0.1',
       DISPATCH_DEMO: 'true',
+      OSMAND_PORT: 'off',
       DISPATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
       DISPATCH_AUTO_DISPATCH: 'false',
       LOG_LEVEL: 'warn',

@@ -200,30 +200,37 @@ describe.each(backends)('dispatch on %s', (backend) => {
         `/api/incidents/${incident.id}/recommendations`,
       );
       const last = before.at(-1);
+      const slowest = before.at(-2);
       // Put the slowest unit's GPS fix beside the incident.
-      await t.server.units.updatePosition(
+      const [result] = await t.server.tracker.ingest(
         last.unitId,
-        { ...NORTH, at: new Date().toISOString() },
-        { principal: undefined },
+        [{ ...NORTH, at: new Date() }],
+        'tablet',
       );
+      expect(result).toEqual({ accepted: true, live: true });
       const { body: after } = await call(
         'GET',
         `/api/incidents/${incident.id}/recommendations`,
       );
       expect(after[0]).toMatchObject({ unitId: last.unitId, origin: 'gps' });
       expect(after[0].etaSeconds).toBeLessThan(before[0].etaSeconds);
-      // A fix older than the freshness limit no longer places it.
-      await t.server.db.query(
-        `UPDATE unit_last_positions SET at = now() - interval '10 minutes'
-        WHERE unit_id = $1`,
-        [last.unitId],
+      // A fix older than the freshness limit no longer places a unit.
+      await t.server.tracker.ingest(
+        slowest.unitId,
+        [{ ...NORTH, at: new Date(Date.now() - 10 * 60_000) }],
+        'tablet',
       );
+      const { body: unit } = await call('GET', `/api/units/${slowest.unitId}`);
+      expect(unit).toMatchObject({
+        stale: true,
+        lastPosition: { lat: NORTH.lat },
+      });
       const { body: stale } = await call(
         'GET',
         `/api/incidents/${incident.id}/recommendations`,
       );
       const line = stale.find(
-        (r: { unitId: number }) => r.unitId === last.unitId,
+        (r: { unitId: number }) => r.unitId === slowest.unitId,
       );
       expect(line.origin).toBe('station');
       expect(line.reasons.join(' ')).toMatch(/stale/);

@@ -73,6 +73,7 @@ export async function startTestServer(
     PORT: '0',
     DATA_DIR: 'memory://',
     DISPATCH_DEMO: 'true',
+    OSMAND_PORT: '0',
     DISPATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),

@@ -119,17 +119,19 @@ describe('real-time consoles and tablets', () => {
       error: { code: 'STATUS_TRANSITION_INVALID' },
     });
 
-    const position = nextEvent<[{ unitId: number; lat: number }]>(
+    const positions = nextEvent<[{ unitId: number; lat: number }[]]>(
       console,
-      'unit:position',
+      'unit:positions',
     );
-    const moved = await emitWithAck<{ ok: boolean; applied: boolean }>(
+    const moved = await emitWithAck<{ ok: boolean; result: unknown }>(
       tablet,
       'position',
       { lat: -30.03, lon: -51.22, at: new Date().toISOString() },
     );
-    expect(moved).toEqual({ ok: true, applied: true });
-    expect((await position)[0]).toMatchObject({ unitId: unit.id, lat: -30.03 });
+    expect(moved).toEqual({ ok: true, result: { accepted: true, live: true } });
+    expect((await positions)[0]).toEqual([
+      expect.objectContaining({ unitId: unit.id, lat: -30.03 }),
+    ]);
 
     const tabletSnapshot = await emitWithAck<{
       ok: boolean;

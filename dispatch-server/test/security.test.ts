@@ -144,6 +144,7 @@ async function startLoggedServer() {
     PORT: '0',
     DATA_DIR: 'memory://',
     DISPATCH_DEMO: 'true',
+    OSMAND_PORT: '0',
     DISPATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
@@ -564,7 +565,10 @@ describe('role matrix', () => {
       ...NORTH,
       at: new Date().toISOString(),
     });
-    expect(fix).toMatchObject({ ok: true, applied: true });
+    expect(fix).toMatchObject({
+      ok: true,
+      result: { accepted: true, live: true },
+    });
     const otherUnit = await main.request('GET', `/api/units/${other}`, {
       token: dispatcher,
     });

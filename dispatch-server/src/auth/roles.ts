@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   'units:read': ['dispatcher', 'planner', 'admin', 'crew'],
   'units:write': ['dispatcher', 'admin'],
   'units:status': ['dispatcher', 'admin', 'crew'],
+  /** GPS batches: a crew for its own unit, an admin for a gateway. */
+  'units:positions': ['admin', 'crew'],
   'metrics:read': ['dispatcher', 'planner', 'admin'],
   'users:admin': ['admin'],
   'console:connect': ['dispatcher', 'planner', 'admin'],

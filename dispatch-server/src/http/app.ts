@@ -15,6 +15,13 @@ export interface Health {
   status: 'ok' | 'degraded';
   storage: { kind: 'postgres' | 'pglite'; ok: boolean };
   live: { kind: 'redis' | 'memory'; ok: boolean };
+  /** Track fixes written, dropped and queued; the OsmAnd port. */
+  tracker: {
+    written: number;
+    dropped: number;
+    queued: number;
+    osmandPort: number | null;
+  };
   routing: { source: string; osrm: boolean };
 }
 

@@ -1,3 +1,4 @@
+import type { Tracker } from '@dispatch/unit-tracker';
 import { Router as ExpressRouter, type Request } from 'express';
 
 import type { AuthService } from '../auth/auth-service.ts';
@@ -14,6 +15,7 @@ import {
   type Capability,
 } from '../policy/index.ts';
 import type { Database } from '../storage/database.ts';
+import { readFixBatch } from '../tracking/fixes.ts';
 import type { UnitService } from '../units/unit-service.ts';
 import * as v from '../validate.ts';
 import { actorOf, allow, authenticate } from './auth-middleware.ts';
@@ -25,6 +27,7 @@ export interface ApiContext {
   auth: AuthService;
   units: UnitService;
   incidents: IncidentService;
+  tracker: Tracker;
   targetSeconds: number;
   /** City facts for the console: name, zone, centre, stations, hospitals. */
   city: Record<string, unknown>;
@@ -196,6 +199,28 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
     );
     res.json(result);
   });
+
+  api.post(
+    '/units/:id/positions',
+    allow('units:positions'),
+    async (req, res) => {
+      const unitId = unitIdParam(req);
+      const principal = req.principal!;
+      if (principal.role === 'crew' && principal.unitId !== unitId) {
+        throw new DispatchError(
+          'NOT_OWN_UNIT',
+          `you are the crew of unit ${principal.unitId}, not ${unitId}`,
+        );
+      }
+      const fixes = readFixBatch(req.body);
+      await ctx.units.get(unitId);
+      const results = await ctx.tracker.ingest(unitId, fixes, 'http');
+      res.json({
+        accepted: results.filter((r) => r.accepted).length,
+        results,
+      });
+    },
+  );
 
   api.post('/incidents', allow('incidents:write'), async (req, res) => {
     const body = v.objectBody(req.body);

@@ -18,6 +18,7 @@ import {
   selectUnits,
   selectUnitsOnIncident,
 } from '../units/unit-store.ts';
+import type { UnitService } from '../units/unit-service.ts';
 import type { UnitView } from '../units/views.ts';
 import {
   insertIncident,
@@ -45,6 +46,7 @@ export class IncidentService {
   readonly #bus: DomainBus;
   readonly #router: Router;
   readonly #log: Logger;
+  readonly #units: UnitService;
   readonly #options: {
     targetSeconds: number;
     responsePlan: ResponsePlan;
@@ -58,6 +60,8 @@ export class IncidentService {
     bus: DomainBus;
     router: Router;
     log: Logger;
+    /** For units' live positions. */
+    units: UnitService;
     targetSeconds: number;
     responsePlan: ResponsePlan;
     fixFreshSeconds: number;
@@ -68,6 +72,7 @@ export class IncidentService {
     this.#bus = options.bus;
     this.#router = options.router;
     this.#log = options.log;
+    this.#units = options.units;
     this.#options = options;
   }
 
@@ -144,7 +149,9 @@ export class IncidentService {
   async recommend(incidentId: number): Promise<Recommendation[]> {
     const incident = await this.get(incidentId);
     if (!incident.open) return [];
-    const units = await selectUnits(this.#db, { status: 'available' });
+    const units = await this.#units.withPositions(
+      await selectUnits(this.#db, { status: 'available' }),
+    );
     return this.#rank(incident, units);
   }
 
@@ -233,6 +240,9 @@ export class IncidentService {
         unit: (await selectUnit(tx, unitId)) as UnitView,
       };
     });
+    result.unit = (
+      await this.#units.withPositions([result.unit])
+    )[0] as UnitView;
     this.#bus.emit('unit:status', result.unit);
     this.#bus.emit('unit:assigned', result.unit, result.incident);
     this.#bus.emit(
@@ -321,7 +331,7 @@ export class IncidentService {
         this.#options.targetSeconds,
       )) as IncidentView;
     });
-    for (const unit of released) {
+    for (const unit of await this.#units.withPositions(released)) {
       this.#bus.emit('unit:status', unit);
       this.#bus.emit('unit:released', unit, incidentId, 'cancelled');
     }

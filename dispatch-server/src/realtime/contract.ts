@@ -10,13 +10,13 @@
 import type { ErrorBody } from '../errors.ts';
 import type { IncidentView, PhaseEventView } from '../incidents/views.ts';
 import type { Principal } from '../auth/roles.ts';
-import type {
-  PositionFix,
-  PositionView,
-  StatusResult,
-  UnitView,
-} from '../units/views.ts';
+import type { PositionFix, StatusResult, UnitView } from '../units/views.ts';
 import type { UnitStatus } from '../policy/index.ts';
+import type {
+  EtaUpdate,
+  FixResult,
+  LivePosition,
+} from '@dispatch/unit-tracker';
 
 /** The answer of every acked client event: a result or a catalogue error. */
 export type Ack<T> = ({ ok: true } & T) | ({ ok: false } & ErrorBody);
@@ -34,7 +34,15 @@ export interface ConsoleServerToClient {
   'incident:phase': (incident: IncidentView, event: PhaseEventView) => void;
   'unit:created': (unit: UnitView) => void;
   'unit:status': (unit: UnitView) => void;
-  'unit:position': (position: PositionView) => void;
+  /**
+   * Latest positions, merged per unit and batched (every 50 ms at most):
+   * one entry per unit, newest fix only.
+   */
+  'unit:positions': (positions: LivePosition[]) => void;
+  /** Drive time to its incident, recomputed as a unit moves. */
+  'unit:eta': (update: EtaUpdate) => void;
+  /** Units that have just gone without a fix for the stale limit. */
+  'unit:stale': (unitIds: number[]) => void;
 }
 
 export interface ConsoleClientToServer {
@@ -68,8 +76,16 @@ export interface TabletServerToClient {
     incidentId: number;
     reason: string;
   }) => void;
-  /** The unit's status changed (also by a dispatcher). */
+  /** The unit's status changed (also by a dispatcher, or by GPS). */
   'unit:status': (unit: UnitView) => void;
+  /**
+   * GPS puts the unit at its scene or a hospital (`ARRIVAL_MODE=offer`):
+   * the crew confirms with the `status` event.
+   */
+  'arrival:detected': (offer: {
+    phase: 'on_scene' | 'at_hospital';
+    at: string;
+  }) => void;
 }
 
 /** A status report from a tablet; `eventId` makes a replay a no-op. */
@@ -90,10 +106,22 @@ export interface TabletClientToServer {
     message: { incidentId: number; at?: string },
     ack: (answer: Ack<{ duplicate: boolean }>) => void,
   ) => void;
+  /** One GPS fix (`at` is required: the device's time). */
   position: (
-    fix: PositionFix,
-    ack: (answer: Ack<{ applied: boolean }>) => void,
+    fix: TabletFix,
+    ack: (answer: Ack<{ result: FixResult }>) => void,
   ) => void;
+  /** A batch of fixes, e.g. the queue of a tablet back online. */
+  positions: (
+    fixes: TabletFix[],
+    ack: (answer: Ack<{ results: FixResult[] }>) => void,
+  ) => void;
+}
+
+/** A fix as a tablet sends it. */
+export interface TabletFix extends PositionFix {
+  altitudeMeters?: number | null;
+  batteryPercent?: number | null;
 }
 
 /** What the server keeps on each socket. */

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 
 import type { Router } from '@dispatch/routing';
+import type { FixResult, Tracker } from '@dispatch/unit-tracker';
 import { Server, type Namespace, type Socket } from 'socket.io';
 
 import type { AuthService } from '../auth/auth-service.ts';
@@ -14,6 +15,7 @@ import type { Logger } from '../log.ts';
 import { UNIT_STATUSES } from '../policy/index.ts';
 import type { UnitService } from '../units/unit-service.ts';
 import type { UnitView } from '../units/views.ts';
+import { readFix, readFixBatch } from '../tracking/fixes.ts';
 import * as v from '../validate.ts';
 import type {
   Ack,
@@ -53,6 +55,7 @@ export function attachSockets(
     auth: AuthService;
     units: UnitService;
     incidents: IncidentService;
+    tracker: Tracker;
     router: Router;
     log: Logger;
   },
@@ -150,33 +153,23 @@ export function attachSockets(
     socket.on('position', async (fix, ack) => {
       if (typeof ack !== 'function') return;
       await answer(ack, ctx.log, async () => {
-        const body = v.objectBody(fix);
-        v.onlyFields(body, [
-          'lat',
-          'lon',
-          'at',
-          'speedMps',
-          'headingDeg',
-          'accuracyMeters',
-        ]);
-        const { lat, lon } = v.latLon(body, 'position');
-        const at = v.instant(body.at, 'at', new Date());
-        return ctx.units.updatePosition(
+        const [result] = await ctx.tracker.ingest(
           unitId,
-          {
-            lat,
-            lon,
-            at: at.toISOString(),
-            speedMps: optionalNumber(body.speedMps, 'speedMps'),
-            headingDeg: optionalNumber(body.headingDeg, 'headingDeg'),
-            accuracyMeters: optionalNumber(
-              body.accuracyMeters,
-              'accuracyMeters',
-            ),
-          },
-          actor,
+          [readFix(fix, 'position')],
+          'tablet',
         );
+        return { result: result as FixResult };
       });
+    });
+    socket.on('positions', async (fixes, ack) => {
+      if (typeof ack !== 'function') return;
+      await answer(ack, ctx.log, async () => ({
+        results: await ctx.tracker.ingest(
+          unitId,
+          readFixBatch(fixes),
+          'tablet',
+        ),
+      }));
     });
   });
 
@@ -199,8 +192,13 @@ export function attachSockets(
     consoles.emit('unit:status', unit);
     tablets.to(unitRoom(unit.id)).emit('unit:status', unit);
   });
-  ctx.bus.on('unit:position', (position) =>
-    consoles.emit('unit:position', position),
+  ctx.bus.on('unit:positions', (positions) =>
+    consoles.emit('unit:positions', positions),
+  );
+  ctx.bus.on('unit:eta', (update) => consoles.emit('unit:eta', update));
+  ctx.bus.on('unit:stale', (unitIds) => consoles.emit('unit:stale', unitIds));
+  ctx.bus.on('unit:arrival', ({ unitId, phase, at }) =>
+    tablets.to(unitRoom(unitId)).emit('arrival:detected', { phase, at }),
   );
   ctx.bus.on('unit:assigned', (unit, incident) => {
     void assignmentFor(unit, incident, ctx.router).then((assignment) =>
@@ -336,12 +334,4 @@ async function assignmentFor(
     },
     route,
   };
-}
-
-function optionalNumber(value: unknown, field: string): number | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new DispatchError('VALIDATION_FAILED', `${field}: expected a number`);
-  }
-  return value;
 }

@@ -22,7 +22,8 @@ import {
   selectUnits,
   selectUnitsOnIncident,
 } from './unit-store.ts';
-import type { PositionFix, StatusResult, UnitView } from './views.ts';
+import { withPositions, type PositionSource } from './positions.ts';
+import type { StatusResult, UnitView } from './views.ts';
 
 /** A status report: from a crew's tablet or a dispatcher's correction. */
 export interface StatusReport {
@@ -38,15 +39,30 @@ export class UnitService {
   readonly #db: Database;
   readonly #bus: DomainBus;
   readonly #targetSeconds: number;
+  readonly #positions: PositionSource;
+  readonly #freshSeconds: number;
 
   constructor(options: {
     db: Database;
     bus: DomainBus;
     targetSeconds: number;
+    positions: PositionSource;
+    freshSeconds: number;
   }) {
     this.#db = options.db;
     this.#bus = options.bus;
     this.#targetSeconds = options.targetSeconds;
+    this.#positions = options.positions;
+    this.#freshSeconds = options.freshSeconds;
+  }
+
+  /** Units with their live positions and stale flags. */
+  withPositions(units: UnitView[]): Promise<UnitView[]> {
+    return withPositions(units, this.#positions, this.#freshSeconds);
+  }
+
+  async #withPosition(unit: UnitView): Promise<UnitView> {
+    return (await this.withPositions([unit]))[0] as UnitView;
   }
 
   /**
@@ -123,15 +139,15 @@ export class UnitService {
     return unit;
   }
 
-  list(): Promise<UnitView[]> {
-    return selectUnits(this.#db);
+  async list(): Promise<UnitView[]> {
+    return this.withPositions(await selectUnits(this.#db));
   }
 
   /** @throws DispatchError `UNIT_NOT_FOUND` */
   async get(unitId: number): Promise<UnitView> {
     const unit = await selectUnit(this.#db, unitId);
     if (!unit) throw new DispatchError('UNIT_NOT_FOUND', `no unit ${unitId}`);
-    return unit;
+    return this.#withPosition(unit);
   }
 
   /**
@@ -149,6 +165,7 @@ export class UnitService {
     unitId: number,
     report: StatusReport,
     actor: Actor,
+    options: { gps?: boolean } = {},
   ): Promise<StatusResult> {
     const principal = actor.principal;
     if (principal?.role === 'crew' && principal.unitId !== unitId) {
@@ -157,7 +174,10 @@ export class UnitService {
         `you are the crew of unit ${principal.unitId}, not ${unitId}`,
       );
     }
-    const by = principal?.role === 'crew' ? 'crew' : 'dispatcher';
+    // GPS arrival detection reports as the crew would: forward only.
+    const by =
+      principal?.role === 'crew' || options.gps ? 'crew' : 'dispatcher';
+    const source = options.gps ? 'gps' : by;
     let released: { incidentId: number } | undefined;
     let phaseIncident: number | undefined;
     const result = await this.#db.transaction(async (tx) => {
@@ -179,6 +199,11 @@ export class UnitService {
           return { unit, duplicate: true };
         }
       }
+      // The status the unit already has (a crew pressing "on scene" after
+      // GPS recorded it, or the other way round) is logged once.
+      if (report.status === unit.status && isAssignedStatus(unit.status)) {
+        return { unit, duplicate: true };
+      }
       const refusal = checkTransition(unit.status, report.status, by);
       if (refusal) {
         const why =
@@ -197,7 +222,6 @@ export class UnitService {
         );
       }
       const incidentId = unit.incidentId;
-      const source = by;
       if (incidentId !== null) await lockIncident(tx, incidentId);
       await insertStatusEvent(tx, {
         unitId,
@@ -241,6 +265,7 @@ export class UnitService {
         duplicate: false,
       };
     });
+    result.unit = await this.#withPosition(result.unit);
     if (!result.duplicate) {
       this.#bus.emit('unit:status', result.unit);
       if (released) {
@@ -318,57 +343,6 @@ export class UnitService {
     });
     if (!duplicate) await this.#announcePhase(incidentId);
     return { duplicate };
-  }
-
-  /**
-   * Stores the latest position of a unit (the unit tracker keeps tracks
-   * and filters fixes; this is the last accepted fix). An older fix than
-   * the stored one does not move the unit back.
-   * @throws DispatchError `UNIT_NOT_FOUND`, `NOT_OWN_UNIT`
-   */
-  async updatePosition(
-    unitId: number,
-    fix: PositionFix,
-    actor: Actor,
-  ): Promise<{ applied: boolean }> {
-    const principal = actor.principal;
-    if (principal?.role === 'crew' && principal.unitId !== unitId) {
-      throw new DispatchError('NOT_OWN_UNIT');
-    }
-    const rows = await this.#db.query<{ unit_id: number }>(
-      `INSERT INTO unit_last_positions AS p
-         (unit_id, location, at, speed_mps, heading_deg, accuracy_meters)
-       SELECT $1, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography,
-              $4, $5, $6, $7
-        WHERE EXISTS (SELECT 1 FROM units WHERE id = $1)
-       ON CONFLICT (unit_id) DO UPDATE
-         SET location = excluded.location, at = excluded.at,
-             speed_mps = excluded.speed_mps,
-             heading_deg = excluded.heading_deg,
-             accuracy_meters = excluded.accuracy_meters
-       WHERE p.at < excluded.at
-       RETURNING unit_id`,
-      [
-        unitId,
-        fix.lon,
-        fix.lat,
-        new Date(fix.at),
-        fix.speedMps ?? null,
-        fix.headingDeg ?? null,
-        fix.accuracyMeters ?? null,
-      ],
-    );
-    if (rows.length === 0) {
-      const exists = await this.#db.query('SELECT 1 FROM units WHERE id = $1', [
-        unitId,
-      ]);
-      if (exists.length === 0) {
-        throw new DispatchError('UNIT_NOT_FOUND', `no unit ${unitId}`);
-      }
-      return { applied: false };
-    }
-    this.#bus.emit('unit:position', { unitId, ...fix });
-    return { applied: true };
   }
 
   /** Closes an incident whose units have all cleared after the scene. */

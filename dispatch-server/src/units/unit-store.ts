@@ -13,12 +13,6 @@ interface UnitRow {
   status: UnitStatus;
   status_at: Date;
   incident_id: number | null;
-  fix_lat: number | null;
-  fix_lon: number | null;
-  fix_at: Date | null;
-  speed_mps: number | null;
-  heading_deg: number | null;
-  accuracy_meters: number | null;
 }
 
 // The current status is the latest event of the unit's append-only log.
@@ -26,16 +20,12 @@ const UNIT_SELECT = `
   SELECT u.id, u.call_sign, u.capability, u.station_name, u.tracker_id,
          ST_Y(u.station::geometry) AS station_lat,
          ST_X(u.station::geometry) AS station_lon,
-         s.status, s.at AS status_at, s.incident_id,
-         ST_Y(p.location::geometry) AS fix_lat,
-         ST_X(p.location::geometry) AS fix_lon,
-         p.at AS fix_at, p.speed_mps, p.heading_deg, p.accuracy_meters
+         s.status, s.at AS status_at, s.incident_id
     FROM units u
     JOIN LATERAL (
       SELECT status, at, incident_id FROM unit_status_events e
        WHERE e.unit_id = u.id ORDER BY seq DESC LIMIT 1
-    ) s ON true
-    LEFT JOIN unit_last_positions p ON p.unit_id = u.id`;
+    ) s ON true`;
 
 /** Every unit with its current state, by call sign. */
 export async function selectUnits(
@@ -135,16 +125,9 @@ function toUnitView(row: UnitRow): UnitView {
       row.status === 'available' || row.status === 'out_of_service'
         ? null
         : row.incident_id,
-    lastPosition:
-      row.fix_lat === null || row.fix_lon === null || row.fix_at === null
-        ? null
-        : {
-            lat: row.fix_lat,
-            lon: row.fix_lon,
-            at: new Date(row.fix_at).toISOString(),
-            speedMps: row.speed_mps,
-            headingDeg: row.heading_deg,
-            accuracyMeters: row.accuracy_meters,
-          },
+    // Positions live in the unit tracker's live state, not in these rows:
+    // services attach them (see units/positions.ts).
+    lastPosition: null,
+    stale: true,
   };
 }

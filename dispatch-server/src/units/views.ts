@@ -15,6 +15,11 @@ export interface UnitView {
   /** The incident it is working, when assigned. */
   incidentId: number | null;
   lastPosition: PositionFix | null;
+  /**
+   * No fix for the stale limit (`DISPATCH_FIX_FRESH_SECONDS`, 60 s), or
+   * none at all: the unit is ranked from its station and greyed out.
+   */
+  stale: boolean;
 }
 
 /** A GPS fix; `at` is the device's ISO instant. */

@@ -1,0 +1,131 @@
+import type { CityPack, Router } from '@dispatch/routing';
+import {
+  MemoryLiveStore,
+  RedisLiveStore,
+  Tracker,
+  TrackWriter,
+  type LiveStore,
+} from '@dispatch/unit-tracker';
+import type { RedisClientType } from 'redis';
+
+import { SYSTEM_ACTOR } from '../audit/audit.ts';
+import type { ServerConfig } from '../config.ts';
+import { DispatchError } from '../errors.ts';
+import type { DomainBus } from '../events.ts';
+import type { IncidentService } from '../incidents/incident-service.ts';
+import type { Logger } from '../log.ts';
+import { isAssignedStatus } from '../policy/index.ts';
+import type { Database } from '../storage/database.ts';
+import type { UnitService } from '../units/unit-service.ts';
+import type { UnitView } from '../units/views.ts';
+
+/** The live-state store: Redis when there is a client, else memory. */
+export function createLiveStore(redis: RedisClientType | undefined): LiveStore {
+  return redis ? new RedisLiveStore(redis) : new MemoryLiveStore();
+}
+
+/**
+ * Builds the unit tracker and connects it to dispatch: its position
+ * batches, ETA updates and stale marks go out on the bus; its arrival
+ * detections become `on_scene` / `at_hospital` status reports with source
+ * `gps` (or offers to the crew, by `ARRIVAL_MODE`); status changes on the
+ * bus tell it where each unit is heading.
+ */
+export async function createTracker(ctx: {
+  config: ServerConfig;
+  city: CityPack;
+  db: Database;
+  store: LiveStore;
+  router: Router;
+  bus: DomainBus;
+  log: Logger;
+  units: UnitService;
+  incidents: IncidentService;
+}): Promise<Tracker> {
+  const { config, bus, log, units } = ctx;
+  const writer = new TrackWriter({ db: ctx.db, log });
+  const tracker = new Tracker({
+    store: ctx.store,
+    writer,
+    router: ctx.router,
+    log,
+    limits: {
+      serviceArea: ctx.city.serviceArea,
+      maxSpeedMps: config.tracker.maxSpeedMps,
+      maxAccuracyMeters: config.tracker.maxAccuracyMeters,
+    },
+    hospitals: ctx.city.hospitalList
+      .filter((hospital) => hospital.emergency)
+      .map((hospital) => hospital.location),
+    arrival: {
+      sceneRadiusMeters: config.tracker.sceneRadiusMeters,
+      hospitalRadiusMeters: config.tracker.hospitalRadiusMeters,
+      slowSpeedMps: config.tracker.slowSpeedMps,
+      dwellSeconds: config.tracker.dwellSeconds,
+    },
+    staleSeconds: config.fixFreshSeconds,
+    on: {
+      positions: (batch) => bus.emit('unit:positions', batch),
+      eta: (update) => bus.emit('unit:eta', update),
+      stale: (unitIds) => bus.emit('unit:stale', unitIds),
+      arrival: (unitId, phase, at) => {
+        if (config.tracker.arrivalMode === 'offer') {
+          bus.emit('unit:arrival', { unitId, phase, at: at.toISOString() });
+          return;
+        }
+        units
+          .reportStatus(
+            unitId,
+            { status: phase, at, eventId: null },
+            SYSTEM_ACTOR,
+            { gps: true },
+          )
+          .then(
+            ({ duplicate }) =>
+              log.info({ unitId, phase, duplicate }, 'arrival from gps'),
+            (err: unknown) => {
+              // The crew pressed the button first, or the unit was freed.
+              if (
+                err instanceof DispatchError &&
+                err.code === 'STATUS_TRANSITION_INVALID'
+              ) {
+                log.info({ unitId, phase }, 'gps arrival superseded');
+              } else {
+                log.error({ unitId, phase, err }, 'gps arrival not recorded');
+              }
+            },
+          );
+      },
+    },
+  });
+
+  const locations = new Map<number, { lat: number; lon: number }>();
+  const follow = async (unit: UnitView) => {
+    const status = unit.status;
+    if (
+      unit.incidentId === null ||
+      !isAssignedStatus(status) ||
+      status === 'at_hospital'
+    ) {
+      tracker.setAssignment(unit.id, undefined);
+      return;
+    }
+    let location = locations.get(unit.incidentId);
+    if (!location) {
+      location = (await ctx.incidents.get(unit.incidentId)).location;
+      locations.set(unit.incidentId, location);
+    }
+    tracker.setAssignment(unit.id, {
+      status,
+      incidentId: unit.incidentId,
+      incidentLocation: location,
+    });
+  };
+  bus.on('unit:status', (unit) => {
+    follow(unit).catch((err: unknown) =>
+      log.error({ unitId: unit.id, err }, 'tracker assignment not updated'),
+    );
+  });
+  for (const unit of await units.list()) await follow(unit);
+  return tracker;
+}

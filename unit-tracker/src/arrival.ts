@@ -1,0 +1,88 @@
+import { haversineMeters } from './filter.ts';
+import type { Fix } from './fix.ts';
+
+/** When a unit counts as arrived. */
+export interface ArrivalRules {
+  /** Within this distance of the incident (m). */
+  sceneRadiusMeters: number;
+  /** Within this distance of an emergency hospital (m). */
+  hospitalRadiusMeters: number;
+  /** Slower than this counts as stopped (m/s); unknown speed counts. */
+  slowSpeedMps: number;
+  /** Stopped inside the radius for this long (s, device time). */
+  dwellSeconds: number;
+}
+
+/** Defaults: 75 m of a scene, 150 m of a hospital, under 2 m/s for 15 s. */
+export const DEFAULT_ARRIVAL_RULES: ArrivalRules = {
+  sceneRadiusMeters: 75,
+  hospitalRadiusMeters: 150,
+  slowSpeedMps: 2,
+  dwellSeconds: 15,
+};
+
+/** Where a moving unit is heading, as far as arrival detection cares. */
+export interface ArrivalTarget {
+  /** `on_scene` when en route, `at_hospital` when transporting. */
+  arrives: 'on_scene' | 'at_hospital';
+  /** The incident, or the hospitals any of which may be the destination. */
+  places: readonly { lat: number; lon: number }[];
+}
+
+/**
+ * Detects arrival from GPS: a unit slow or stopped within the radius of
+ * its target for `dwellSeconds`. Keeps, per unit, since when it has been
+ * slow inside the radius; leaving or speeding up resets it.
+ */
+export class ArrivalDetector {
+  readonly #rules: ArrivalRules;
+  readonly #since = new Map<number, number>();
+
+  constructor(rules: ArrivalRules) {
+    this.#rules = rules;
+  }
+
+  /**
+   * Feeds one live fix.
+   * @returns the phase reached when this fix completes the dwell
+   */
+  observe(
+    unitId: number,
+    fix: Fix,
+    target: ArrivalTarget | undefined,
+  ): ArrivalTarget['arrives'] | undefined {
+    if (!target) {
+      this.#since.delete(unitId);
+      return undefined;
+    }
+    const radius =
+      target.arrives === 'on_scene'
+        ? this.#rules.sceneRadiusMeters
+        : this.#rules.hospitalRadiusMeters;
+    const inside = target.places.some(
+      (place) => haversineMeters(place, fix) <= radius,
+    );
+    const slow =
+      fix.speedMps == null || fix.speedMps <= this.#rules.slowSpeedMps;
+    if (!inside || !slow) {
+      this.#since.delete(unitId);
+      return undefined;
+    }
+    const t = fix.at.getTime();
+    const since = this.#since.get(unitId);
+    if (since === undefined) {
+      this.#since.set(unitId, t);
+      return this.#rules.dwellSeconds <= 0 ? target.arrives : undefined;
+    }
+    if ((t - since) / 1000 >= this.#rules.dwellSeconds) {
+      this.#since.delete(unitId);
+      return target.arrives;
+    }
+    return undefined;
+  }
+
+  /** Forgets a unit (its assignment changed). */
+  reset(unitId: number): void {
+    this.#since.delete(unitId);
+  }
+}

@@ -1,0 +1,56 @@
+/** Where a fix came in. */
+export type FixSource = 'tablet' | 'http' | 'osmand';
+
+/**
+ * One GPS fix of one unit, as reported. `at` is the device's clock; the
+ * server's arrival time is kept apart as `receivedAt`.
+ */
+export interface Fix {
+  lat: number;
+  lon: number;
+  /** When the device took the fix. */
+  at: Date;
+  speedMps?: number | null;
+  headingDeg?: number | null;
+  accuracyMeters?: number | null;
+  altitudeMeters?: number | null;
+  /** Battery charge in percent (OsmAnd `batt`). */
+  batteryPercent?: number | null;
+}
+
+/** A fix accepted for a unit, with where and when it arrived. */
+export interface TrackedFix extends Fix {
+  unitId: number;
+  source: FixSource;
+  receivedAt: Date;
+}
+
+/** The latest accepted position of a unit, as the live state holds it. */
+export interface LivePosition {
+  unitId: number;
+  lat: number;
+  lon: number;
+  /** Device time of the fix (ISO). */
+  at: string;
+  /** When the server accepted it (ISO). */
+  receivedAt: string;
+  speedMps: number | null;
+  headingDeg: number | null;
+  accuracyMeters: number | null;
+  source: FixSource;
+}
+
+/** Converts an accepted fix to its live-state form. */
+export function toLivePosition(fix: TrackedFix): LivePosition {
+  return {
+    unitId: fix.unitId,
+    lat: fix.lat,
+    lon: fix.lon,
+    at: fix.at.toISOString(),
+    receivedAt: fix.receivedAt.toISOString(),
+    speedMps: fix.speedMps ?? null,
+    headingDeg: fix.headingDeg ?? null,
+    accuracyMeters: fix.accuracyMeters ?? null,
+    source: fix.source,
+  };
+}

@@ -1,0 +1,135 @@
+import type { TrackedFix } from './fix.ts';
+
+/** The database calls the writer makes: one parameterised statement. */
+export interface TrackDatabase {
+  query(text: string, params: readonly unknown[]): Promise<unknown>;
+}
+
+/** What the writer logs. */
+export interface TrackLogger {
+  warn(context: object, message: string): void;
+  error(context: object, message: string): void;
+}
+
+/**
+ * Writes accepted fixes to the `unit_track` table in batches, so ingest
+ * never waits on a row-by-row insert: one multi-row INSERT every
+ * `flushMs`, or sooner when `batchSize` fixes wait. When the database is
+ * unreachable the fixes stay queued (up to `maxQueued`, oldest dropped
+ * first and logged) and go in once it is back.
+ *
+ * A crash loses at most the fixes of the last `flushMs`: positions are
+ * acknowledged on acceptance, not on storage (status changes, which do
+ * need durability, are written synchronously by the dispatch server).
+ */
+export class TrackWriter {
+  readonly #db: TrackDatabase;
+  readonly #log: TrackLogger;
+  readonly #flushMs: number;
+  readonly #batchSize: number;
+  readonly #maxQueued: number;
+  #queue: TrackedFix[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #written = 0;
+  #dropped = 0;
+
+  constructor(options: {
+    db: TrackDatabase;
+    log: TrackLogger;
+    flushMs?: number;
+    batchSize?: number;
+    maxQueued?: number;
+  }) {
+    this.#db = options.db;
+    this.#log = options.log;
+    this.#flushMs = options.flushMs ?? 200;
+    this.#batchSize = options.batchSize ?? 2000;
+    this.#maxQueued = options.maxQueued ?? 200_000;
+  }
+
+  /** Fixes stored so far, and fixes dropped because the queue was full. */
+  get stats() {
+    return {
+      written: this.#written,
+      dropped: this.#dropped,
+      queued: this.#queue.length,
+    };
+  }
+
+  /** Queues fixes for the next batch. */
+  add(fixes: readonly TrackedFix[]): void {
+    for (const fix of fixes) this.#queue.push(fix);
+    const over = this.#queue.length - this.#maxQueued;
+    if (over > 0) {
+      this.#queue.splice(0, over);
+      this.#dropped += over;
+      this.#log.error(
+        { dropped: over },
+        'track queue full; oldest fixes dropped',
+      );
+    }
+    if (this.#queue.length >= this.#batchSize) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
+  }
+
+  /** Writes everything queued now; resolves when it is stored or failed. */
+  flush(): Promise<void> {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#flushing ??= this.#drain().finally(() => {
+      this.#flushing = undefined;
+      if (this.#queue.length > 0) {
+        this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
+      }
+    });
+    return this.#flushing;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.slice(0, this.#batchSize);
+      try {
+        await this.#insert(batch);
+      } catch (err) {
+        this.#log.warn(
+          { err, queued: this.#queue.length },
+          'track batch not written; retrying',
+        );
+        return;
+      }
+      this.#queue.splice(0, batch.length);
+      this.#written += batch.length;
+    }
+  }
+
+  async #insert(batch: readonly TrackedFix[]): Promise<void> {
+    const column = <T>(pick: (fix: TrackedFix) => T) => batch.map(pick);
+    await this.#db.query(
+      `INSERT INTO unit_track (unit_id, at, received_at, location, speed_mps,
+         heading_deg, accuracy_meters, altitude_meters, battery_percent,
+         source)
+       SELECT u, a, r, ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography,
+              s, h, acc, alt, b, src
+         FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[],
+                     $4::float8[], $5::float8[], $6::real[], $7::real[],
+                     $8::real[], $9::real[], $10::real[], $11::text[])
+           AS t(u, a, r, lon, lat, s, h, acc, alt, b, src)`,
+      [
+        column((f) => f.unitId),
+        column((f) => f.at.toISOString()),
+        column((f) => f.receivedAt.toISOString()),
+        column((f) => f.lon),
+        column((f) => f.lat),
+        column((f) => f.speedMps ?? null),
+        column((f) => f.headingDeg ?? null),
+        column((f) => f.accuracyMeters ?? null),
+        column((f) => f.altitudeMeters ?? null),
+        column((f) => f.batteryPercent ?? null),
+        column((f) => f.source),
+      ],
+    );
+  }
+}

@@ -1,0 +1,299 @@
+import type { LatLon, Router } from '@dispatch/routing';
+
+import {
+  ArrivalDetector,
+  DEFAULT_ARRIVAL_RULES,
+  type ArrivalRules,
+  type ArrivalTarget,
+} from './arrival.ts';
+import { PositionFanout } from './fanout.ts';
+import {
+  DEFAULT_FILTER_LIMITS,
+  judgeFix,
+  type FilterLimits,
+  type FixHistory,
+  type RejectReason,
+} from './filter.ts';
+import {
+  toLivePosition,
+  type Fix,
+  type FixSource,
+  type LivePosition,
+  type TrackedFix,
+} from './fix.ts';
+import type { LiveStore } from './live-store.ts';
+import type { TrackLogger, TrackWriter } from './track-writer.ts';
+
+/** The outcome of one fix, in the order sent. */
+export type FixResult =
+  { accepted: true; live: boolean } | { accepted: false; reason: RejectReason };
+
+/** What the tracker needs to know of a unit's assignment. */
+export interface UnitAssignment {
+  status: 'dispatched' | 'en_route' | 'on_scene' | 'transporting';
+  incidentId: number;
+  incidentLocation: LatLon;
+}
+
+/** A drive time to the incident, recomputed as the unit moves. */
+export interface EtaUpdate {
+  unitId: number;
+  incidentId: number;
+  etaSeconds: number | null;
+  distanceMeters: number | null;
+  source: string;
+  /** Device time of the fix it was computed from. */
+  at: string;
+}
+
+/** Settings of the {@link Tracker}. */
+export interface TrackerOptions {
+  store: LiveStore;
+  writer: TrackWriter;
+  router: Router;
+  log: TrackLogger & { info(context: object, message: string): void };
+  limits: Pick<FilterLimits, 'serviceArea'> & Partial<FilterLimits>;
+  /** Emergency hospitals: where transporting units arrive. */
+  hospitals: readonly LatLon[];
+  arrival?: Partial<ArrivalRules>;
+  /** Seconds without a fix after which a unit is stale (60). */
+  staleSeconds?: number;
+  /** Console batch period in ms (50). */
+  fanoutMs?: number;
+  /** Least seconds between two ETA updates of one unit (5). */
+  etaEverySeconds?: number;
+  on: {
+    /** A batch of new positions for the consoles. */
+    positions(batch: LivePosition[]): void;
+    eta(update: EtaUpdate): void;
+    /** GPS says the unit reached its scene or a hospital. */
+    arrival(unitId: number, phase: ArrivalTarget['arrives'], at: Date): void;
+    /** Units that just went without a fix for `staleSeconds`. */
+    stale(unitIds: number[]): void;
+  };
+}
+
+const RECENT_TIMES = 64;
+
+/**
+ * The one ingest pipeline: every fix, from a tablet socket, an HTTP batch
+ * or the OsmAnd protocol, is judged by the filter, stored in the track,
+ * moves the unit in the live state when it is the newest, goes to the
+ * consoles in merged batches, feeds ETA updates and arrival detection.
+ * Fixes of one unit are handled one batch at a time, in device-time order.
+ */
+export class Tracker {
+  readonly #options: TrackerOptions;
+  readonly #limits: FilterLimits;
+  readonly #staleMs: number;
+  readonly #etaEveryMs: number;
+  readonly #history = new Map<number, FixHistory & { times: number[] }>();
+  readonly #chains = new Map<number, Promise<unknown>>();
+  readonly #assignments = new Map<number, UnitAssignment>();
+  readonly #lastEta = new Map<number, number>();
+  readonly #lastSeen = new Map<number, number>();
+  readonly #stale = new Set<number>();
+  readonly #arrivals: ArrivalDetector;
+  readonly #fanout: PositionFanout;
+  readonly #sweep: NodeJS.Timeout;
+
+  constructor(options: TrackerOptions) {
+    this.#options = options;
+    this.#limits = { ...DEFAULT_FILTER_LIMITS, ...options.limits };
+    this.#staleMs = (options.staleSeconds ?? 60) * 1000;
+    this.#etaEveryMs = (options.etaEverySeconds ?? 5) * 1000;
+    this.#arrivals = new ArrivalDetector({
+      ...DEFAULT_ARRIVAL_RULES,
+      ...options.arrival,
+    });
+    this.#fanout = new PositionFanout(
+      options.fanoutMs ?? 50,
+      options.on.positions,
+    );
+    this.#sweep = setInterval(() => this.#markStale(), 5000);
+    this.#sweep.unref();
+  }
+
+  /** Track fixes written, dropped (queue full) and waiting. */
+  get trackStats() {
+    return this.#options.writer.stats;
+  }
+
+  /** The live state store (Redis or memory). */
+  get store(): LiveStore {
+    return this.#options.store;
+  }
+
+  /**
+   * Ingests fixes of one unit; resolves once they are judged and the live
+   * state is updated (the track write is batched, not awaited).
+   * @returns one result per fix, in the order given
+   */
+  ingest(
+    unitId: number,
+    fixes: readonly Fix[],
+    source: FixSource,
+  ): Promise<FixResult[]> {
+    const previous = this.#chains.get(unitId) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.#ingest(unitId, fixes, source),
+      () => this.#ingest(unitId, fixes, source),
+    );
+    this.#chains.set(unitId, next);
+    void next.finally(() => {
+      if (this.#chains.get(unitId) === next) this.#chains.delete(unitId);
+    });
+    return next;
+  }
+
+  /** Tells the tracker what a unit is doing (from status changes). */
+  setAssignment(unitId: number, assignment: UnitAssignment | undefined): void {
+    const before = this.#assignments.get(unitId);
+    if (assignment) this.#assignments.set(unitId, assignment);
+    else this.#assignments.delete(unitId);
+    if (before?.status !== assignment?.status) {
+      this.#arrivals.reset(unitId);
+      this.#lastEta.delete(unitId);
+    }
+  }
+
+  /** Whether a position is older than the stale limit at `now`. */
+  isStale(position: Pick<LivePosition, 'at'>, now = Date.now()): boolean {
+    return now - Date.parse(position.at) > this.#staleMs;
+  }
+
+  /** Writes what is queued and stops the timers. */
+  async close(): Promise<void> {
+    clearInterval(this.#sweep);
+    this.#fanout.close();
+    await Promise.allSettled([...this.#chains.values()]);
+    await this.#options.writer.flush();
+  }
+
+  async #ingest(
+    unitId: number,
+    fixes: readonly Fix[],
+    source: FixSource,
+  ): Promise<FixResult[]> {
+    const history = await this.#historyOf(unitId);
+    const now = new Date();
+    // A replayed queue may arrive out of order: judge oldest first.
+    const order = fixes
+      .map((fix, index) => ({ fix, index }))
+      .sort((a, b) => a.fix.at.getTime() - b.fix.at.getTime());
+    const results: FixResult[] = new Array(fixes.length);
+    const tracked: TrackedFix[] = [];
+    let newest: TrackedFix | undefined;
+    for (const { fix, index } of order) {
+      const verdict = judgeFix(fix, history, this.#limits, now);
+      if (!verdict.accept) {
+        this.#options.log.info(
+          { unitId, source, reason: verdict.reason, detail: verdict.detail },
+          'fix rejected',
+        );
+        results[index] = { accepted: false, reason: verdict.reason };
+        continue;
+      }
+      const entry: TrackedFix = { ...fix, unitId, source, receivedAt: now };
+      tracked.push(entry);
+      remember(history, fix.at.getTime());
+      if (verdict.live) {
+        history.last = { lat: fix.lat, lon: fix.lon, at: fix.at };
+        newest = entry;
+      }
+      results[index] = { accepted: true, live: verdict.live };
+    }
+    if (tracked.length > 0) this.#options.writer.add(tracked);
+    if (newest) {
+      const position = toLivePosition(newest);
+      await this.#options.store.set(position);
+      this.#lastSeen.set(unitId, newest.at.getTime());
+      this.#stale.delete(unitId);
+      this.#fanout.push(position);
+      this.#follow(unitId, newest);
+    }
+    return results;
+  }
+
+  async #historyOf(unitId: number) {
+    let history = this.#history.get(unitId);
+    if (!history) {
+      // First fix since start: continue from the shared live state.
+      const stored = await this.#options.store.get(unitId);
+      history = {
+        last: stored
+          ? { lat: stored.lat, lon: stored.lon, at: new Date(stored.at) }
+          : undefined,
+        recentTimes: new Set(),
+        times: [],
+      };
+      if (stored) remember(history, Date.parse(stored.at));
+      this.#history.set(unitId, history);
+    }
+    return history;
+  }
+
+  /** ETA updates and arrival detection for a unit on its way. */
+  #follow(unitId: number, fix: TrackedFix) {
+    const assignment = this.#assignments.get(unitId);
+    const target: ArrivalTarget | undefined =
+      assignment?.status === 'en_route'
+        ? { arrives: 'on_scene', places: [assignment.incidentLocation] }
+        : assignment?.status === 'transporting'
+          ? { arrives: 'at_hospital', places: this.#options.hospitals }
+          : undefined;
+    const arrived = this.#arrivals.observe(unitId, fix, target);
+    if (arrived) this.#options.on.arrival(unitId, arrived, fix.at);
+    if (
+      assignment &&
+      (assignment.status === 'dispatched' || assignment.status === 'en_route')
+    ) {
+      const last = this.#lastEta.get(unitId);
+      const t = fix.receivedAt.getTime();
+      if (last === undefined || t - last >= this.#etaEveryMs) {
+        this.#lastEta.set(unitId, t);
+        void this.#eta(unitId, assignment, fix);
+      }
+    }
+  }
+
+  async #eta(unitId: number, assignment: UnitAssignment, fix: TrackedFix) {
+    try {
+      const result = await this.#options.router.oneToMany(
+        [fix],
+        assignment.incidentLocation,
+      );
+      const leg = result.legs[0];
+      this.#options.on.eta({
+        unitId,
+        incidentId: assignment.incidentId,
+        etaSeconds: leg?.reachable ? leg.etaSeconds : null,
+        distanceMeters: leg?.reachable ? leg.distanceMeters : null,
+        source: result.source,
+        at: fix.at.toISOString(),
+      });
+    } catch (err) {
+      this.#options.log.warn({ unitId, err }, 'eta update failed');
+    }
+  }
+
+  #markStale() {
+    const now = Date.now();
+    const fresh: number[] = [];
+    for (const [unitId, at] of this.#lastSeen) {
+      if (now - at > this.#staleMs && !this.#stale.has(unitId)) {
+        this.#stale.add(unitId);
+        fresh.push(unitId);
+      }
+    }
+    if (fresh.length > 0) this.#options.on.stale(fresh);
+  }
+}
+
+function remember(history: FixHistory & { times: number[] }, time: number) {
+  (history.recentTimes as Set<number>).add(time);
+  history.times.push(time);
+  if (history.times.length > RECENT_TIMES) {
+    (history.recentTimes as Set<number>).delete(history.times.shift()!);
+  }
+}
