@@ -1,0 +1,71 @@
+import crypto from 'node:crypto';
+
+import { createClient, type RedisClientType } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { LivePosition } from '../src/fix.ts';
+import {
+  MemoryLiveStore,
+  RedisLiveStore,
+  type LiveStore,
+} from '../src/live-store.ts';
+
+const url = process.env.REDIS_URL;
+let redis: RedisClientType | undefined;
+// Keys of this run only: other test servers may share the Redis database.
+const prefix = `test:${crypto.randomBytes(4).toString('hex')}:`;
+
+beforeAll(async () => {
+  if (!url) return;
+  redis = createClient({ url }) as RedisClientType;
+  await redis.connect();
+});
+afterAll(async () => {
+  if (!redis) return;
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(keys);
+  await redis.quit();
+});
+
+const position = (unitId: number, lat: number): LivePosition => ({
+  unitId,
+  lat,
+  lon: -51.2,
+  at: '2026-01-01T12:00:00.000Z',
+  receivedAt: '2026-01-01T12:00:00.100Z',
+  speedMps: 8.5,
+  headingDeg: 90,
+  accuracyMeters: 5,
+  source: 'osmand',
+});
+
+const stores: [string, () => LiveStore][] = [
+  ['memory', () => new MemoryLiveStore()],
+];
+if (url) {
+  stores.push(['redis', () => new RedisLiveStore(redis!, prefix)]);
+}
+
+describe.each(stores)('live state in %s', (_kind, make) => {
+  it('keeps the latest position of each unit', async () => {
+    const store = make();
+    await store.set(position(1, -30.01));
+    await store.set(position(2, -30.02));
+    await store.set(position(1, -30.03));
+    expect(await store.get(1)).toEqual(position(1, -30.03));
+    expect(await store.get(3)).toBeUndefined();
+    const all = await store.all();
+    expect([...all.keys()].sort()).toEqual([1, 2]);
+    expect(all.get(2)).toEqual(position(2, -30.02));
+  });
+});
+
+describe.skipIf(!url)('live state in Redis', () => {
+  it('answers who is near a point from its GEO set', async () => {
+    const store = new RedisLiveStore(redis!, `${prefix}geo:`);
+    await store.set({ ...position(7, -30.03), lon: -51.2 });
+    await store.set({ ...position(8, -30.05), lon: -51.2 });
+    expect(await store.near({ lat: -30.031, lon: -51.2 }, 500)).toEqual([7]);
+    expect(await store.near({ lat: -30.035, lon: -51.2 }, 5000)).toEqual([7, 8]);
+  });
+});
