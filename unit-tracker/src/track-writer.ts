@@ -28,6 +28,7 @@ export class TrackWriter {
   readonly #flushMs: number;
   readonly #batchSize: number;
   readonly #maxQueued: number;
+  readonly #isTransient: (err: unknown) => boolean;
   #queue: TrackedFix[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
@@ -40,12 +41,19 @@ export class TrackWriter {
     flushMs?: number;
     batchSize?: number;
     maxQueued?: number;
+    /**
+     * Whether a failed insert may succeed later (the database is down).
+     * Other failures drop the batch, logged, so one bad batch cannot
+     * hold up the queue forever. Default: every failure is transient.
+     */
+    isTransient?: (err: unknown) => boolean;
   }) {
     this.#db = options.db;
     this.#log = options.log;
     this.#flushMs = options.flushMs ?? 200;
     this.#batchSize = options.batchSize ?? 2000;
     this.#maxQueued = options.maxQueued ?? 200_000;
+    this.#isTransient = options.isTransient ?? (() => true);
   }
 
   /** Fixes stored so far, and fixes dropped because the queue was full. */
@@ -94,6 +102,15 @@ export class TrackWriter {
       try {
         await this.#insert(batch);
       } catch (err) {
+        if (!this.#isTransient(err)) {
+          this.#queue.splice(0, batch.length);
+          this.#dropped += batch.length;
+          this.#log.error(
+            { err, dropped: batch.length },
+            'track batch refused by the database; dropped',
+          );
+          continue;
+        }
         this.#log.warn(
           { err, queued: this.#queue.length },
           'track batch not written; retrying',

@@ -66,6 +66,8 @@ describe.skipIf(!url)('live state in Redis', () => {
     await store.set({ ...position(7, -30.03), lon: -51.2 });
     await store.set({ ...position(8, -30.05), lon: -51.2 });
     expect(await store.near({ lat: -30.031, lon: -51.2 }, 500)).toEqual([7]);
-    expect(await store.near({ lat: -30.035, lon: -51.2 }, 5000)).toEqual([7, 8]);
+    expect(await store.near({ lat: -30.035, lon: -51.2 }, 5000)).toEqual([
+      7, 8,
+    ]);
   });
 });

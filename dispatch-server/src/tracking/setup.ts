@@ -16,6 +16,7 @@ import type { IncidentService } from '../incidents/incident-service.ts';
 import type { Logger } from '../log.ts';
 import { isAssignedStatus } from '../policy/index.ts';
 import type { Database } from '../storage/database.ts';
+import { isStorageUnavailable } from '../storage/failures.ts';
 import type { UnitService } from '../units/unit-service.ts';
 import type { UnitView } from '../units/views.ts';
 
@@ -43,7 +44,11 @@ export async function createTracker(ctx: {
   incidents: IncidentService;
 }): Promise<Tracker> {
   const { config, bus, log, units } = ctx;
-  const writer = new TrackWriter({ db: ctx.db, log });
+  const writer = new TrackWriter({
+    db: ctx.db,
+    log,
+    isTransient: isStorageUnavailable,
+  });
   const tracker = new Tracker({
     store: ctx.store,
     writer,
