@@ -150,6 +150,22 @@ async function serve(
     units,
     incidents,
   });
+  let osmand: Awaited<ReturnType<typeof startOsmandServer>> | undefined;
+  try {
+    osmand =
+      config.tracker.osmandPort === null
+        ? undefined
+        : await startOsmandServer({
+            port: config.tracker.osmandPort,
+            host: config.host,
+            tracker,
+            devices: createDeviceDirectory(db, bus),
+            log,
+          });
+  } catch (err) {
+    await tracker.close();
+    throw err;
+  }
 
   const health = async (): Promise<Health> => {
     const storageOk = await db.ping().then(
@@ -197,21 +213,19 @@ async function serve(
     router: routing.emergency,
     log,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    // The port is taken: undo what already listens before giving up.
+    await io.close().catch(() => {});
+    await osmand?.close();
+    await tracker.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
-  const osmand =
-    config.tracker.osmandPort === null
-      ? undefined
-      : await startOsmandServer({
-          port: config.tracker.osmandPort,
-          host: config.host,
-          tracker,
-          devices: createDeviceDirectory(db, bus),
-          log,
-        });
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log.info({ url, city: city.id }, 'dispatch server listening');
 

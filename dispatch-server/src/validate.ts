@@ -207,20 +207,17 @@ export function eventId(value: unknown): string | null {
  * February 30 over into March instead of refusing it.
  */
 function realCalendarTime(value: string): boolean {
-  const [y, m, d, hh, mm, ss] = value
-    .slice(0, 19)
-    .split(/[-T:]/)
-    .map(Number) as number[];
-  const daysInMonth = new Date(
-    Date.UTC(y as number, m as number, 0),
-  ).getUTCDate();
+  const match = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d))?/.exec(value);
+  if (!match) return false;
+  const [y, m, d, hh, mm, ss] = match.slice(1).map((part) => Number(part ?? 0));
+  const daysInMonth = new Date(Date.UTC(y!, m!, 0)).getUTCDate();
   return (
-    (m as number) >= 1 &&
-    (m as number) <= 12 &&
-    (d as number) >= 1 &&
-    (d as number) <= daysInMonth &&
-    (hh as number) <= 23 &&
-    (mm as number) <= 59 &&
-    (ss === undefined || Number.isNaN(ss) || ss <= 59)
+    m! >= 1 &&
+    m! <= 12 &&
+    d! >= 1 &&
+    d! <= daysInMonth &&
+    hh! <= 23 &&
+    mm! <= 59 &&
+    ss! <= 59
   );
 }

@@ -874,6 +874,106 @@ describe('a running server and the document', () => {
     ]);
   });
 
+  it('refuses exactly the position batches its schema refuses', async () => {
+    const created = await server.request('POST', '/api/units', {
+      token: tokens.admin,
+      body: { callSign: 'P01', capability: 'BLS', station: DOWNTOWN },
+    });
+    const params = { id: created.body.id as number };
+    const base = Date.now() - 30_000;
+    const at = (seconds: number) =>
+      new Date(base + seconds * 1000).toISOString();
+    const fix = (seconds: number) => ({ ...DOWNTOWN, at: at(seconds) });
+    const short = { lat: 0, lon: 0, at: '2026-01-01T00:00:00Z' };
+    await expectSchemaAgrees('POST /api/units/{id}/positions', tokens.admin, [
+      { ok: true, params, body: { fixes: [fix(0)] } },
+      {
+        ok: true,
+        params,
+        body: [
+          fix(1),
+          {
+            ...fix(2),
+            speedMps: 3.5,
+            headingDeg: null,
+            accuracyMeters: 8,
+            altitudeMeters: 12,
+            batteryPercent: 80,
+          },
+        ],
+      },
+      {
+        ok: true,
+        params,
+        body: [{ ...DOWNTOWN, at: '2026-01-31T11:05-03:00' }],
+      },
+      // Read, then refused by the filter: answered in results, not 400.
+      { ok: true, params, body: [{ lat: 91, lon: 0, at: at(4) }] },
+      { ok: true, params, body: [{ ...DOWNTOWN, at: '2999-01-01T00:00:00Z' }] },
+      { ok: true, params, body: Array.from({ length: 1000 }, () => short) },
+      { ok: false, params, body: {} },
+      { ok: false, params, body: { fixes: [] } },
+      { ok: false, params, body: [] },
+      { ok: false, params, body: { fixes: fix(5) } },
+      { ok: false, params, body: Array.from({ length: 1001 }, () => short) },
+      { ok: false, params, body: [1] },
+      { ok: false, params, body: [{ lon: DOWNTOWN.lon, at: at(6) }] },
+      { ok: false, params, body: [{ ...fix(7), lat: '-30.0' }] },
+      { ok: false, params, body: [{ ...DOWNTOWN }] },
+      { ok: false, params, body: [{ ...DOWNTOWN, at: 'yesterday' }] },
+      { ok: false, params, body: [{ ...DOWNTOWN, at: 1706709900 }] },
+      { ok: false, params, body: [{ ...fix(8), alt: 3 }] },
+      // One fix that cannot be read refuses the whole batch.
+      { ok: false, params, body: [fix(9), { ...fix(10), speedMps: '12' }] },
+    ]);
+    const judged = await call('POST /api/units/{id}/positions', {
+      token: tokens.admin,
+      params,
+      body: [fix(20), fix(20), { lat: 0, lon: 0, at: at(21) }, fix(1.5)],
+    });
+    expect(judged.body).toEqual({
+      accepted: 2,
+      results: [
+        { accepted: true, live: true },
+        { accepted: false, reason: 'duplicate' },
+        { accepted: false, reason: 'null_island' },
+        { accepted: true, live: false },
+      ],
+    });
+    const moved = await call('GET /api/units/{id}', {
+      token: tokens.planner,
+      params,
+    });
+    expect(moved.body).toMatchObject({
+      lastPosition: { ...DOWNTOWN, at: at(20) },
+      stale: false,
+    });
+    const me = await server.request('GET', '/api/auth/me', {
+      token: tokens.crew,
+    });
+    const own = await call('POST /api/units/{id}/positions', {
+      token: tokens.crew,
+      params: { id: me.body.unitId as number },
+      body: { fixes: [{ ...DOWNTOWN, at: new Date().toISOString() }] },
+    });
+    expect(own.body).toEqual({
+      accepted: 1,
+      results: [{ accepted: true, live: true }],
+    });
+    const other = await call('POST /api/units/{id}/positions', {
+      token: tokens.crew,
+      params,
+      body: [fix(30)],
+    });
+    expect(other.body.error.code).toBe('NOT_OWN_UNIT');
+    const missing = await call('POST /api/units/{id}/positions', {
+      token: tokens.admin,
+      params: { id: 999_999 },
+      body: [fix(30)],
+    });
+    expect(missing.body.error.code).toBe('UNIT_NOT_FOUND');
+  });
+
   it('refuses exactly the assignments and cancellations their schemas refuse', async () => {
     const incident = await server.request('POST', '/api/incidents', {
       token: tokens.dispatcher,

@@ -5,6 +5,8 @@
  * `test/openapi.test.ts` checks the routes, roles, error codes and
  * schemas against the code and a running server.
  */
+import type { FixSource, RejectReason } from '@dispatch/unit-tracker';
+
 import { MIN_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import {
   PERMISSIONS,
@@ -20,6 +22,7 @@ import {
   PRIORITIES,
   UNIT_STATUSES,
 } from '../policy/index.ts';
+import { MAX_FIXES_PER_BATCH } from '../tracking/fixes.ts';
 
 type JsonType =
   'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
@@ -457,6 +460,219 @@ const positionFix: Schema = {
   description: 'A GPS fix.',
 };
 
+/** Why the tracker's filter refuses a fix (`unit-tracker/src/filter.ts`). */
+const REJECT_REASONS: Record<RejectReason, string> = {
+  invalid_coordinates: '`lat` outside [-90, 90] or `lon` outside [-180, 180]',
+  null_island: 'exactly (0, 0), what GPS chips report before their first lock',
+  outside_service_area: "outside the city's service area",
+  in_future: "more than 60 s ahead of the server's clock",
+  duplicate:
+    'a fix of the unit at the same device time was already taken (a resend)',
+  implausible_jump:
+    'implies a move faster than `TRACKER_MAX_SPEED_MPS` (70 m/s) from ' +
+    "the unit's latest fix",
+  poor_accuracy:
+    '`accuracyMeters` worse than `TRACKER_MAX_ACCURACY_METERS` (100 m)',
+};
+
+/** Where a fix came in (`unit-tracker/src/fix.ts`). */
+const FIX_SOURCES: Record<FixSource, string> = {
+  tablet: "the crew tablet's socket (`position`, `positions`)",
+  http: '`POST /api/units/{id}/positions`',
+  osmand: 'the OsmAnd endpoint (Traccar Client app)',
+};
+
+const fixNumber = (description: string): Schema => ({
+  type: ['number', 'null'],
+  description: `${description} Absent or null: unknown.`,
+});
+
+const positionReport: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['lat', 'lon', 'at'],
+  properties: {
+    lat: {
+      type: 'number',
+      description:
+        'Degrees. Missing or not a number: `VALIDATION_FAILED`; out of ' +
+        '[-90, 90]: read, then refused by the filter (`invalid_coordinates`).',
+    },
+    lon: {
+      type: 'number',
+      description:
+        'Degrees. Missing or not a number: `VALIDATION_FAILED`; out of ' +
+        '[-180, 180]: read, then refused by the filter ' +
+        '(`invalid_coordinates`).',
+    },
+    at: {
+      type: 'string',
+      pattern: INSTANT_PATTERN,
+      description:
+        "The device's time of the fix: an ISO 8601 instant with a zone " +
+        '(`Z` or an offset), e.g. `2026-01-31T14:05:00Z`; seconds and ' +
+        'fractions are optional. Missing, malformed or a date or time that ' +
+        'does not exist: `INVALID_TIMESTAMP`. More than 60 s ahead: read, ' +
+        'then refused by the filter (`in_future`).',
+      examples: ['2026-01-31T14:05:00Z'],
+    },
+    speedMps: fixNumber('Ground speed in m/s.'),
+    headingDeg: fixNumber('Heading in degrees from north.'),
+    accuracyMeters: fixNumber(
+      'Horizontal accuracy in metres; worse than ' +
+        '`TRACKER_MAX_ACCURACY_METERS` (100): refused (`poor_accuracy`).',
+    ),
+    altitudeMeters: fixNumber('Altitude in metres.'),
+    batteryPercent: fixNumber("The device's battery charge in percent."),
+  },
+  description:
+    'One GPS fix as a tablet or a gateway sends it. Unknown members are ' +
+    'refused (`VALIDATION_FAILED`).',
+};
+
+const fixList: Schema = {
+  type: 'array',
+  items: ref('PositionReport'),
+  minItems: 1,
+  maxItems: MAX_FIXES_PER_BATCH,
+};
+
+const positionBatch: Schema = {
+  anyOf: [
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['fixes'],
+      properties: { fixes: fixList },
+    },
+    fixList,
+  ],
+  description:
+    `\`{ fixes: [...] }\` or a bare array: 1 to ${MAX_FIXES_PER_BATCH} ` +
+    'fixes, in any order (they are judged oldest first). Empty, over ' +
+    `${MAX_FIXES_PER_BATCH}, or one fix that cannot be read: the whole ` +
+    'batch is refused (`VALIDATION_FAILED` or `INVALID_TIMESTAMP`, the ' +
+    'message naming the fix). The body limit (`DISPATCH_BODY_LIMIT_BYTES`, ' +
+    '64 KiB by default) holds about 400 fixes with every member.',
+};
+
+const rejectTable = Object.entries(REJECT_REASONS)
+  .map(([reason, meaning]) => `- \`${reason}\`: ${meaning}`)
+  .join('\n');
+
+const fixResult: Schema = {
+  anyOf: [
+    {
+      type: 'object',
+      required: ['accepted', 'live'],
+      properties: {
+        accepted: { type: 'boolean', const: true },
+        live: {
+          type: 'boolean',
+          description:
+            "True: the unit's newest fix, which moves it (live state, " +
+            '`unit:positions`, ETA, arrival). False: older than its ' +
+            'latest, so only into the track.',
+        },
+      },
+    },
+    {
+      type: 'object',
+      required: ['accepted', 'reason'],
+      properties: {
+        accepted: { type: 'boolean', const: false },
+        reason: {
+          enum: Object.keys(REJECT_REASONS),
+          description:
+            'Why the filter refused it (logged; do not resend):\n\n' +
+            rejectTable,
+        },
+      },
+    },
+  ],
+  description: 'The outcome of one fix.',
+};
+
+const positionBatchResult: Schema = {
+  type: 'object',
+  required: ['accepted', 'results'],
+  properties: {
+    accepted: {
+      type: 'integer',
+      minimum: 0,
+      description: 'How many of the fixes were accepted.',
+    },
+    results: {
+      ...arrayOf(ref('FixResult')),
+      description: 'One per fix, in the order sent.',
+    },
+  },
+};
+
+const livePosition: Schema = {
+  type: 'object',
+  required: [
+    'unitId',
+    'lat',
+    'lon',
+    'at',
+    'receivedAt',
+    'speedMps',
+    'headingDeg',
+    'accuracyMeters',
+    'source',
+  ],
+  properties: {
+    unitId: { type: 'integer', minimum: 1 },
+    lat: { type: 'number', minimum: -90, maximum: 90 },
+    lon: { type: 'number', minimum: -180, maximum: 180 },
+    at: { ...dateTime, description: "The device's time of the fix." },
+    receivedAt: { ...dateTime, description: 'When the server accepted it.' },
+    speedMps: { type: ['number', 'null'] },
+    headingDeg: { type: ['number', 'null'] },
+    accuracyMeters: { type: ['number', 'null'] },
+    source: {
+      enum: Object.keys(FIX_SOURCES),
+      description: `Where it came in: ${Object.entries(FIX_SOURCES)
+        .map(([source, where]) => `\`${source}\`, ${where}`)
+        .join('; ')}.`,
+    },
+  },
+  description:
+    "A unit's latest accepted position, as the live state holds it " +
+    '(the socket event `unit:positions`).',
+};
+
+const etaUpdate: Schema = {
+  type: 'object',
+  required: [
+    'unitId',
+    'incidentId',
+    'etaSeconds',
+    'distanceMeters',
+    'source',
+    'at',
+  ],
+  properties: {
+    unitId: { type: 'integer', minimum: 1 },
+    incidentId: { type: 'integer', minimum: 1 },
+    etaSeconds: {
+      type: ['number', 'null'],
+      minimum: 0,
+      description: 'Drive time by road; null when unreachable.',
+    },
+    distanceMeters: { type: ['number', 'null'], minimum: 0 },
+    source: { type: 'string', description: 'The routing engine.' },
+    at: {
+      ...dateTime,
+      description: 'Device time of the fix it was computed from.',
+    },
+  },
+  description:
+    "A dispatched or en-route unit's drive time to its incident, " +
+    'recomputed from its new fixes (the socket event `unit:eta`).',
+};
+
 const unit: Schema = {
   type: 'object',
   required: [
@@ -469,6 +685,7 @@ const unit: Schema = {
     'statusSince',
     'incidentId',
     'lastPosition',
+    'stale',
   ],
   properties: {
     id: { type: 'integer', minimum: 1 },
@@ -493,7 +710,21 @@ const unit: Schema = {
       type: ['integer', 'null'],
       description: 'The incident it is working; null when free.',
     },
-    lastPosition: nullable(ref('PositionFix')),
+    lastPosition: {
+      ...nullable(ref('PositionFix')),
+      description:
+        'Its latest accepted GPS fix (from the live state), whatever its ' +
+        'age; null when it never sent one.',
+    },
+    stale: {
+      type: 'boolean',
+      description:
+        'True when its latest fix is older than ' +
+        '`DISPATCH_FIX_FRESH_SECONDS` (60 s, by device time) or it has ' +
+        'none: recommendations rank it from its station, consoles grey ' +
+        'it out. Consoles get `unit:stale` when a unit goes stale and ' +
+        'its next position in `unit:positions` when it is fresh again.',
+    },
   },
   description: 'An ambulance and its current state.',
 };
@@ -779,7 +1010,7 @@ const city: Schema = {
 
 const health: Schema = {
   type: 'object',
-  required: ['status', 'storage', 'live', 'routing'],
+  required: ['status', 'storage', 'live', 'tracker', 'routing'],
   properties: {
     status: { enum: ['ok', 'degraded'] },
     storage: {
@@ -797,6 +1028,38 @@ const health: Schema = {
         kind: { enum: ['redis', 'memory'] },
         ok: { type: 'boolean' },
       },
+    },
+    tracker: {
+      type: 'object',
+      required: ['written', 'dropped', 'queued', 'osmandPort'],
+      properties: {
+        written: {
+          type: 'integer',
+          minimum: 0,
+          description: 'Track fixes written to the database since start.',
+        },
+        dropped: {
+          type: 'integer',
+          minimum: 0,
+          description:
+            'Track fixes dropped because the queue was full (the database ' +
+            'was down too long).',
+        },
+        queued: {
+          type: 'integer',
+          minimum: 0,
+          description: 'Track fixes waiting for the next write.',
+        },
+        osmandPort: {
+          type: ['integer', 'null'],
+          minimum: 1,
+          maximum: 65535,
+          description:
+            'The port of the OsmAnd (Traccar Client) endpoint; null when ' +
+            'it is off (`OSMAND_PORT=off`).',
+        },
+      },
+      description: 'The unit tracker: its track writes and its OsmAnd port.',
     },
     routing: {
       type: 'object',
@@ -948,7 +1211,9 @@ const unitStatusRequest: Schema = {
         'assigned a unit moves forward (skipping allowed) or back to ' +
         '`available` once on scene (a dispatcher may free it any time); a ' +
         'free unit may go out of service and back. Otherwise ' +
-        '`STATUS_TRANSITION_INVALID`.',
+        '`STATUS_TRANSITION_INVALID`. The status an assigned unit already ' +
+        'has (`on_scene` after GPS recorded the arrival, or the other way ' +
+        'round) changes nothing and answers `duplicate: true`.',
     },
     at: instantInput('When it happened (the device clock)'),
     eventId: {
@@ -1016,7 +1281,10 @@ const statusResult: Schema = {
     unit: ref('Unit'),
     duplicate: {
       type: 'boolean',
-      description: 'True when the eventId had been applied before: no change.',
+      description:
+        'True when nothing changed: the eventId had been applied before, ' +
+        'or the unit, working an incident, already had that status (e.g. ' +
+        'GPS recorded the arrival first). Nothing is logged or announced.',
     },
   },
 };
@@ -1054,7 +1322,15 @@ Server to client, sent after the change has committed:
 - \`incident:phase\` (incident: \`Incident\`, event: \`PhaseEvent\`)
 - \`unit:created\` (unit: \`Unit\`)
 - \`unit:status\` (unit: \`Unit\`)
-- \`unit:position\` (position: \`PositionFix\` plus \`unitId\`)
+- \`unit:positions\` (positions: \`LivePosition[]\`): the latest positions,
+  merged per unit and batched (every 50 ms at most): one entry per unit, its
+  newest fix only, whichever way the fix came in
+- \`unit:eta\` (update: \`EtaUpdate\`): a dispatched or en-route unit's drive
+  time to its incident, recomputed from its new fixes (at most every 5 s per
+  unit)
+- \`unit:stale\` (unitIds: \`number[]\`): units that have just gone
+  \`DISPATCH_FIX_FRESH_SECONDS\` (60) without a fix; they are \`stale: true\`
+  until their next position
 
 Client to server:
 - \`snapshot\` -> \`{ incidents: Incident[], units: Unit[], serverTime }\`
@@ -1072,7 +1348,11 @@ Server to client:
   receivedAt }, route: { geometry (GeoJSON LineString), etaSeconds,
   distanceMeters, source } | null }\`)
 - \`assignment:cancelled\` (\`{ incidentId, reason }\`)
-- \`unit:status\` (unit: \`Unit\`), also when a dispatcher changed it
+- \`unit:status\` (unit: \`Unit\`), also when a dispatcher or GPS changed it
+- \`arrival:detected\` (\`{ phase: 'on_scene' | 'at_hospital', at }\`): with
+  \`ARRIVAL_MODE=offer\`, GPS puts the unit at its scene or a hospital; the
+  crew confirms with \`status\`. (By default, \`ARRIVAL_MODE=record\`, the
+  server records the status itself, source \`gps\`, and sends \`unit:status\`.)
 
 Client to server:
 - \`snapshot\` -> \`{ unit: Unit, assignment, serverTime }\`, \`assignment\`
@@ -1081,8 +1361,48 @@ Client to server:
   \`StatusResult\`, with the rules and codes of \`POST /api/units/{id}/status\`
 - \`assignment:ack\` (\`{ incidentId, at? }\`) -> \`{ duplicate }\`: the crew
   has seen its assignment
-- \`position\` (\`{ lat, lon, at?, speedMps?, headingDeg?, accuracyMeters? }\`)
-  -> \`{ applied }\`; an older fix than the stored one is not applied`;
+- \`position\` (a \`PositionReport\`: \`{ lat, lon, at, speedMps?, headingDeg?,
+  accuracyMeters?, altitudeMeters?, batteryPercent? }\`, \`at\` required) ->
+  \`{ result: FixResult }\`: judged as by \`POST /api/units/{id}/positions\`; a
+  fix that cannot be read is answered \`VALIDATION_FAILED\` or
+  \`INVALID_TIMESTAMP\`, one the filter refuses \`{ ok: true, result: {
+  accepted: false, reason } }\` (do not resend it)
+- \`positions\` (a \`PositionReport[]\` of 1 to ${MAX_FIXES_PER_BATCH}, e.g. the
+  queue of a tablet back online, in any order) -> \`{ results: FixResult[] }\`,
+  one per fix in the order sent`;
+
+const OSMAND = `## GPS from the Traccar Client app (OsmAnd protocol)
+
+Not a route of this server: a separate plain HTTP listener on \`OSMAND_PORT\`
+(default 5055; \`off\` disables it; \`GET /healthz\` reports it as
+\`tracker.osmandPort\`) takes fixes in the OsmAnd protocol that the Traccar
+Client app (Android, iOS) and OsmAnd speak. In the app, set the server URL to
+\`http://<server>:5055\` and the device identifier to the unit's \`trackerId\`.
+
+- No token: the device id (matched exactly against \`trackerId\`) is the only
+  credential, so give each phone a long random \`trackerId\`, serve the port
+  only behind TLS and keep it off the internet where you can.
+- \`GET\` or \`POST\` on any path. Parameters in the query string or a form
+  body (\`application/x-www-form-urlencoded\`, merged over the query; the last
+  of repeated keys wins, an empty value is absent): \`id\` or \`deviceid\`,
+  \`lat\` and \`lon\` (or \`location=lat,lon\`), \`timestamp\` (epoch seconds or
+  milliseconds, or ISO 8601, UTC without a zone), \`speed\` (knots),
+  \`bearing\` or \`heading\` (degrees), \`altitude\` (m), \`accuracy\` (m),
+  \`batt\` (%). Or a JSON body (\`application/json\`, Traccar Client 9+; the
+  query is ignored): \`{ device_id, location }\`, \`location\` one object or an
+  array of them, \`{ timestamp, coords: { latitude, longitude, speed (m/s),
+  heading, altitude, accuracy }, battery: { level (0 to 1) } }\`. A negative
+  speed, heading, accuracy or battery means unknown.
+- Answers, in plain text: \`200\` \`OK\` when the fixes were taken, including
+  fixes the filter refused (logged with their reason; the app must not resend
+  them); \`400\` with the reason when the request cannot be read (no or a bad
+  device id, coordinates or time; one bad entry refuses a JSON batch);
+  \`404\` \`unknown device\` for a device id no unit has (logged); \`405\` for
+  another method, \`413\` for a body over 256 KiB, \`503\` when the fix could
+  not be taken (send again).
+- Each fix goes through the same pipeline as \`POST /api/units/{id}/positions\`
+  (filter, track, live state, \`unit:positions\`, ETA, arrival), with source
+  \`osmand\`.`;
 
 const DESCRIPTION = `Emergency ambulance dispatch: calls in, the fastest
 unit by road drive time out, every phase logged and measured against the
@@ -1093,7 +1413,8 @@ response-time target.
 - Sign in with \`POST /api/auth/login\`; send the token as
   \`Authorization: Bearer <token>\` on every other \`/api\` route. Tokens expire
   (12 h by default) and are revoked by logout.
-- Bodies are JSON objects (\`Content-Type: application/json\`); unknown members
+- Bodies are JSON objects (\`Content-Type: application/json\`; a bare array of
+  fixes too for \`POST /api/units/{id}/positions\`); unknown members
   are refused with \`VALIDATION_FAILED\`. Any request that carries a body,
   of any method, may be refused with \`UNSUPPORTED_MEDIA_TYPE\`,
   \`INVALID_JSON\` or \`BODY_TOO_LARGE\`; every operation lists these.
@@ -1104,7 +1425,9 @@ response-time target.
 - \`x-roles\` on an operation lists the roles that may call it; \`x-permission\`
   names the permission checked.
 
-${REALTIME}`;
+${REALTIME}
+
+${OSMAND}`;
 
 // ---------------------------------------------------------------------
 // The document
@@ -1114,7 +1437,8 @@ ${REALTIME}`;
  * `/healthz` and `/api/openapi.json` (app.ts), with roles (`x-roles`),
  * request schemas mirroring the routes' validation, response schemas,
  * and the error codes each operation can answer. `info.description`
- * also describes the socket.io contract. Served by `GET /api/openapi.json`.
+ * also describes the socket.io contract and the OsmAnd endpoint of the
+ * unit tracker (its own port). Served by `GET /api/openapi.json`.
  */
 export const OPENAPI_DOCUMENT: OpenApiDocument = {
   openapi: '3.1.0',
@@ -1128,7 +1452,10 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
   tags: [
     { name: 'auth', description: 'Sign in and out.' },
     { name: 'users', description: 'Accounts (admin).' },
-    { name: 'units', description: 'The fleet and unit statuses.' },
+    {
+      name: 'units',
+      description: 'The fleet, unit statuses and GPS positions.',
+    },
     { name: 'incidents', description: 'Calls, recommendations, assignments.' },
     { name: 'metrics', description: 'Response-time figures.' },
     { name: 'audit', description: 'Who did what (admin).' },
@@ -1139,7 +1466,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     '/healthz': {
       get: operation({
         operationId: 'getHealth',
-        summary: 'Health of storage, live state and routing',
+        summary: 'Health of storage, live state, tracker and routing',
         description:
           '200 while the database answers (status `degraded` when Redis ' +
           'does not), 503 when it does not.',
@@ -1334,14 +1661,19 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           "unit's log and, while it works an incident, the matching phase " +
           "to the incident's log. Going available after the scene releases " +
           "the unit; when it was the incident's last unit, the incident " +
-          'closes. A crew may report only for its own unit.',
+          'closes. A crew may report only for its own unit. GPS arrival ' +
+          'detection reports `on_scene` and `at_hospital` the same way ' +
+          '(source `gps`); the crew pressing the button as well is a ' +
+          'duplicate.',
         tag: 'units',
         access: 'units:status',
         parameters: [pathId('unit', 'UNIT_NOT_FOUND')],
         requestBody: jsonBody('UnitStatusRequest'),
         success: {
           status: 200,
-          description: 'Applied, or a duplicate of an applied report.',
+          description:
+            'Applied, or a duplicate (`duplicate: true`): the same ' +
+            '`eventId` again, or the status the assigned unit already has.',
           schema: ref('StatusResult'),
         },
         errors: [
@@ -1356,6 +1688,48 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         ],
         notes: {
           TIMESTAMP_BEFORE_PREVIOUS: '`at` is before the current status began',
+        },
+      }),
+    },
+    '/api/units/{id}/positions': {
+      post: operation({
+        operationId: 'reportUnitPositions',
+        summary: "Send a batch of a unit's GPS fixes",
+        description:
+          'For a tablet without its socket, or a gateway relaying trackers. ' +
+          'Every fix goes through the unit tracker, as from the tablet ' +
+          "socket or the OsmAnd endpoint: the tracker's filter judges " +
+          'each, oldest first; an accepted fix goes into the track (written ' +
+          'in batches after the answer) and, when it is the newest, moves ' +
+          'the unit in the live state and goes to the consoles ' +
+          '(`unit:positions`), ETA updates and arrival detection. A ' +
+          'refused fix is logged with its reason and answered in ' +
+          '`results`, not as an error: do not resend it. Only a body that ' +
+          'cannot be read is refused as a whole. A crew may send only for ' +
+          'its own unit (`NOT_OWN_UNIT`, checked first); an admin for any.',
+        tag: 'units',
+        access: 'units:positions',
+        parameters: [pathId('unit', 'UNIT_NOT_FOUND')],
+        requestBody: jsonBody('PositionBatch'),
+        success: {
+          status: 200,
+          description: 'Judged: one result per fix.',
+          schema: ref('PositionBatchResult'),
+        },
+        errors: [
+          'VALIDATION_FAILED',
+          'INVALID_TIMESTAMP',
+          'NOT_OWN_UNIT',
+          'UNIT_NOT_FOUND',
+        ],
+        notes: {
+          VALIDATION_FAILED:
+            `not a batch of 1 to ${MAX_FIXES_PER_BATCH} fixes, or a fix is ` +
+            'not an object, has an unknown member, or lacks a number ' +
+            '`lat` or `lon` (the message names the fix)',
+          INVALID_TIMESTAMP:
+            "a fix's `at` is missing, malformed or not a real date and time",
+          UNIT_NOT_FOUND: 'no such unit (checked after the body)',
         },
       }),
     },
@@ -1574,6 +1948,12 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
       PhaseEvent: phaseEvent,
       Unit: unit,
       PositionFix: positionFix,
+      PositionReport: positionReport,
+      PositionBatch: positionBatch,
+      FixResult: fixResult,
+      PositionBatchResult: positionBatchResult,
+      LivePosition: livePosition,
+      EtaUpdate: etaUpdate,
       Recommendation: recommendation,
       ResponseTimeReport: responseTimeReport,
       ResponseTimeFigures: responseTimeFigures,

@@ -34,7 +34,7 @@ export function readFix(value: unknown, field: string): Fix {
       );
     }
   }
-  if (body.at === undefined) {
+  if (body.at === undefined || body.at === null) {
     throw new DispatchError(
       'INVALID_TIMESTAMP',
       `${field}.at: required (the device's time of the fix)`,
