@@ -13,4 +13,7 @@ CREATE TABLE unit_track (
   battery_percent real,
   source text NOT NULL CHECK (source IN ('tablet', 'http', 'osmand'))
 );
-CREATE INDEX unit_track_unit_at ON unit_track (unit_id, at);
+-- One row per unit and device time: a tablet replaying its queue after an
+-- outage, or a fix resent after a lost ack, is stored once (the insert
+-- skips conflicts), whatever the tracker's memory of recent fixes holds.
+CREATE UNIQUE INDEX unit_track_unit_at ON unit_track (unit_id, at);

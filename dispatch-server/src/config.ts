@@ -23,6 +23,11 @@ export interface ServerConfig {
   dataDir: string;
   /** Redis URL; unset means in-process state. */
   redisUrl: string | undefined;
+  /**
+   * Prefix of every Redis key, so several deployments (or test servers)
+   * can share one Redis database without seeing each other's state.
+   */
+  redisPrefix: string;
   /** Password of `admin` on first start; generated and printed when unset. */
   adminPassword: string | undefined;
   /** Load the demo fleet and demo users when the database is empty. */
@@ -77,6 +82,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     databaseUrl,
     dataDir: env.DATA_DIR || path.resolve(BUNDLED_CITIES_DIR, '..', '.data'),
     redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX ?? '',
     adminPassword: env.DISPATCH_ADMIN_PASSWORD || undefined,
     demo: boolean(env, 'DISPATCH_DEMO', databaseUrl === undefined),
     targetSeconds: integer(env, 'DISPATCH_TARGET_SECONDS', 180, 1, 3600),

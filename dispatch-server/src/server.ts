@@ -103,7 +103,11 @@ async function serve(
     );
     await redis.connect();
     failures = new FallbackFailureCounter(
-      new RedisFailureCounter(redis, config.loginWindowSeconds),
+      new RedisFailureCounter(
+        redis,
+        config.loginWindowSeconds,
+        config.redisPrefix,
+      ),
       failures,
       (err) => log.warn({ err }, 'redis unavailable; login limits per process'),
     );
@@ -116,7 +120,7 @@ async function serve(
     tokenTtlSeconds: config.tokenTtlSeconds,
     maxFailures: config.loginMaxFailures,
   });
-  const store = createLiveStore(redis);
+  const store = createLiveStore(redis, config.redisPrefix);
   const units = new UnitService({
     db,
     bus,

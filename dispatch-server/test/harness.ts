@@ -76,7 +76,13 @@ export async function startTestServer(
     OSMAND_PORT: '0',
     DISPATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...(process.env.REDIS_URL
+      ? {
+          REDIS_URL: process.env.REDIS_URL,
+          // Test servers share one Redis: each keeps to its own keys.
+          REDIS_PREFIX: `test-${crypto.randomBytes(4).toString('hex')}:`,
+        }
+      : {}),
     ...env,
   });
   const server = await startServer(config);

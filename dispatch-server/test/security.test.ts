@@ -147,7 +147,9 @@ async function startLoggedServer() {
     OSMAND_PORT: '0',
     DISPATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...(process.env.REDIS_URL
+      ? { REDIS_URL: process.env.REDIS_URL, REDIS_PREFIX: 'test-security:' }
+      : {}),
   });
   const server: DispatchServer = await startServer(config, { log });
   return {

@@ -123,6 +123,14 @@ export class TrackWriter {
   }
 
   async #insert(batch: readonly TrackedFix[]): Promise<void> {
+    // One statement cannot hit the same (unit, time) twice: keep the first.
+    const seen = new Set<string>();
+    batch = batch.filter((fix) => {
+      const key = `${fix.unitId}@${fix.at.getTime()}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     const column = <T>(pick: (fix: TrackedFix) => T) => batch.map(pick);
     await this.#db.query(
       `INSERT INTO unit_track (unit_id, at, received_at, location, speed_mps,
@@ -133,7 +141,8 @@ export class TrackWriter {
          FROM unnest($1::int[], $2::timestamptz[], $3::timestamptz[],
                      $4::float8[], $5::float8[], $6::real[], $7::real[],
                      $8::real[], $9::real[], $10::real[], $11::text[])
-           AS t(u, a, r, lon, lat, s, h, acc, alt, b, src)`,
+           AS t(u, a, r, lon, lat, s, h, acc, alt, b, src)
+       ON CONFLICT (unit_id, at) DO NOTHING`,
       [
         column((f) => f.unitId),
         column((f) => f.at.toISOString()),

@@ -73,6 +73,8 @@ export interface TrackerOptions {
   };
 }
 
+// Fast path only: a fix older than these is caught by the track's unique
+// (unit, time) key instead, and answered as accepted.
 const RECENT_TIMES = 64;
 
 /**

@@ -55,10 +55,12 @@ export class MemoryFailureCounter implements FailureCounter {
 export class RedisFailureCounter implements FailureCounter {
   readonly #redis: RedisClientType;
   readonly #windowSeconds: number;
+  readonly #prefix: string;
 
-  constructor(redis: RedisClientType, windowSeconds: number) {
+  constructor(redis: RedisClientType, windowSeconds: number, prefix = '') {
     this.#redis = redis;
     this.#windowSeconds = windowSeconds;
+    this.#prefix = prefix;
   }
 
   async attempt(key: string) {
@@ -81,7 +83,7 @@ export class RedisFailureCounter implements FailureCounter {
   }
 
   #name(key: string) {
-    return `dispatch:login-attempts:${key}`;
+    return `${this.#prefix}dispatch:login-attempts:${key}`;
   }
 }
 

@@ -21,8 +21,11 @@ import type { UnitService } from '../units/unit-service.ts';
 import type { UnitView } from '../units/views.ts';
 
 /** The live-state store: Redis when there is a client, else memory. */
-export function createLiveStore(redis: RedisClientType | undefined): LiveStore {
-  return redis ? new RedisLiveStore(redis) : new MemoryLiveStore();
+export function createLiveStore(
+  redis: RedisClientType | undefined,
+  prefix: string,
+): LiveStore {
+  return redis ? new RedisLiveStore(redis, prefix) : new MemoryLiveStore();
 }
 
 /**
