@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 
 import pg from 'pg';
+import { createClient } from 'redis';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 
 import { readConfig, startServer, type DispatchServer } from '../src/index.ts';
@@ -69,6 +70,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const postgres =
     options.storage === 'pglite' ? undefined : await freshPostgres();
+  const redisPrefix = `test-${crypto.randomBytes(4).toString('hex')}:`;
   const config = readConfig({
     PORT: '0',
     DATA_DIR: 'memory://',
@@ -80,7 +82,7 @@ export async function startTestServer(
       ? {
           REDIS_URL: process.env.REDIS_URL,
           // Test servers share one Redis: each keeps to its own keys.
-          REDIS_PREFIX: `test-${crypto.randomBytes(4).toString('hex')}:`,
+          REDIS_PREFIX: redisPrefix,
         }
       : {}),
     ...env,
@@ -141,8 +143,26 @@ export async function startTestServer(
       for (const socket of sockets) socket.disconnect();
       await server.close();
       await postgres?.drop();
+      if (process.env.REDIS_URL && config.redisPrefix === redisPrefix) {
+        await dropRedisKeys(process.env.REDIS_URL, redisPrefix);
+      }
     },
   };
+}
+
+/** Deletes every Redis key under `prefix` (a test server's state). */
+async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = createClient({ url });
+  await redis.connect();
+  try {
+    const keys: string[] = [];
+    for await (const batch of redis.scanIterator({ MATCH: `${prefix}*` })) {
+      keys.push(...batch);
+    }
+    if (keys.length > 0) await redis.del(keys);
+  } finally {
+    await redis.quit();
+  }
 }
 
 /** Resolves with the arguments of the next `event` on `socket`. */

@@ -18,7 +18,11 @@ describe('arrival from GPS', () => {
     const detector = new ArrivalDetector(DEFAULT_ARRIVAL_RULES);
     expect(detector.observe(1, fix(0), target)).toBeUndefined();
     expect(detector.observe(1, fix(10), target)).toBeUndefined();
-    expect(detector.observe(1, fix(15), target)).toBe('on_scene');
+    // Arrived when it stopped, not when the dwell completed.
+    expect(detector.observe(1, fix(15), target)).toEqual({
+      phase: 'on_scene',
+      at: fix(0).at,
+    });
   });
 
   it('does not arrive when driving past at speed or stopping far away', () => {
@@ -38,7 +42,10 @@ describe('arrival from GPS', () => {
     detector.observe(1, fix(0), target);
     detector.observe(1, fix(10, { speedMps: 8 }), target);
     expect(detector.observe(1, fix(16), target)).toBeUndefined();
-    expect(detector.observe(1, fix(31), target)).toBe('on_scene');
+    expect(detector.observe(1, fix(31), target)).toEqual({
+      phase: 'on_scene',
+      at: fix(16).at,
+    });
   });
 
   it('detects a hospital among several within its wider radius', () => {
@@ -51,6 +58,6 @@ describe('arrival from GPS', () => {
       ],
     };
     detector.observe(1, fix(0), hospitals);
-    expect(detector.observe(1, fix(20), hospitals)).toBe('at_hospital');
+    expect(detector.observe(1, fix(20), hospitals)?.phase).toBe('at_hospital');
   });
 });

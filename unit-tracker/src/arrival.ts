@@ -44,13 +44,15 @@ export class ArrivalDetector {
 
   /**
    * Feeds one live fix.
-   * @returns the phase reached when this fix completes the dwell
+   * @returns the phase reached when this fix completes the dwell, and
+   *   when the unit got there: the first fix of the dwell, not the fix
+   *   that completed it (which would add the dwell to response times)
    */
   observe(
     unitId: number,
     fix: Fix,
     target: ArrivalTarget | undefined,
-  ): ArrivalTarget['arrives'] | undefined {
+  ): { phase: ArrivalTarget['arrives']; at: Date } | undefined {
     if (!target) {
       this.#since.delete(unitId);
       return undefined;
@@ -72,11 +74,13 @@ export class ArrivalDetector {
     const since = this.#since.get(unitId);
     if (since === undefined) {
       this.#since.set(unitId, t);
-      return this.#rules.dwellSeconds <= 0 ? target.arrives : undefined;
+      return this.#rules.dwellSeconds <= 0
+        ? { phase: target.arrives, at: fix.at }
+        : undefined;
     }
     if ((t - since) / 1000 >= this.#rules.dwellSeconds) {
       this.#since.delete(unitId);
-      return target.arrives;
+      return { phase: target.arrives, at: new Date(since) };
     }
     return undefined;
   }

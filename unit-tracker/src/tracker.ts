@@ -202,6 +202,9 @@ export class Tracker {
       if (verdict.live) {
         history.last = { lat: fix.lat, lon: fix.lon, at: fix.at };
         newest = entry;
+        // Every live fix counts for arrival: a replayed queue may hold a
+        // whole dwell at the scene.
+        this.#detectArrival(unitId, entry);
       }
       results[index] = { accepted: true, live: verdict.live };
     }
@@ -235,8 +238,7 @@ export class Tracker {
     return history;
   }
 
-  /** ETA updates and arrival detection for a unit on its way. */
-  #follow(unitId: number, fix: TrackedFix) {
+  #detectArrival(unitId: number, fix: TrackedFix) {
     const assignment = this.#assignments.get(unitId);
     const target: ArrivalTarget | undefined =
       assignment?.status === 'en_route'
@@ -245,7 +247,12 @@ export class Tracker {
           ? { arrives: 'at_hospital', places: this.#options.hospitals }
           : undefined;
     const arrived = this.#arrivals.observe(unitId, fix, target);
-    if (arrived) this.#options.on.arrival(unitId, arrived, fix.at);
+    if (arrived) this.#options.on.arrival(unitId, arrived.phase, arrived.at);
+  }
+
+  /** ETA updates for a unit on its way, from its newest fix. */
+  #follow(unitId: number, fix: TrackedFix) {
+    const assignment = this.#assignments.get(unitId);
     if (
       assignment &&
       (assignment.status === 'dispatched' || assignment.status === 'en_route')

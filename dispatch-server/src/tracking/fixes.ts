@@ -55,9 +55,12 @@ export function readFix(value: unknown, field: string): Fix {
 
 /** A batch: `{ fixes: [...] }` or a bare array. */
 export function readFixBatch(value: unknown): Fix[] {
-  const list = Array.isArray(value)
-    ? value
-    : (v.objectBody(value).fixes as unknown);
+  let list: unknown = value;
+  if (!Array.isArray(value)) {
+    const body = v.objectBody(value);
+    v.onlyFields(body, ['fixes']);
+    list = body.fixes;
+  }
   if (!Array.isArray(list) || list.length === 0) {
     throw new DispatchError(
       'VALIDATION_FAILED',
