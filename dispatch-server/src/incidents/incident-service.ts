@@ -11,7 +11,7 @@ import {
   type Recommendation,
   type ResponsePlan,
 } from '../policy/index.ts';
-import type { Database } from '../storage/database.ts';
+import type { Database, Queryable } from '../storage/database.ts';
 import {
   insertStatusEvent,
   selectUnit,
@@ -173,23 +173,7 @@ export class IncidentService {
       // Lock order everywhere: the unit, then the incident.
       const unit = await selectUnit(tx, unitId, { lock: true });
       if (!unit) throw new DispatchError('UNIT_NOT_FOUND', `no unit ${unitId}`);
-      if (!(await lockIncident(tx, incidentId))) {
-        throw new DispatchError(
-          'INCIDENT_NOT_FOUND',
-          `no incident ${incidentId}`,
-        );
-      }
-      const before = await selectIncident(
-        tx,
-        incidentId,
-        this.#options.targetSeconds,
-      );
-      if (!before?.open) {
-        throw new DispatchError(
-          'INCIDENT_CLOSED',
-          `incident ${incidentId} is ${before?.phase}`,
-        );
-      }
+      await this.#lockOpenIncident(tx, incidentId);
       if (unit.incidentId === incidentId) {
         throw new DispatchError(
           'UNIT_ALREADY_ASSIGNED',
@@ -270,23 +254,7 @@ export class IncidentService {
       for (const unit of assigned) {
         await selectUnit(tx, unit.id, { lock: true });
       }
-      if (!(await lockIncident(tx, incidentId))) {
-        throw new DispatchError(
-          'INCIDENT_NOT_FOUND',
-          `no incident ${incidentId}`,
-        );
-      }
-      const before = await selectIncident(
-        tx,
-        incidentId,
-        this.#options.targetSeconds,
-      );
-      if (!before?.open) {
-        throw new DispatchError(
-          'INCIDENT_CLOSED',
-          `incident ${incidentId} is already ${before?.phase}`,
-        );
-      }
+      await this.#lockOpenIncident(tx, incidentId);
       const actorUserId = actor.principal?.userId ?? null;
       // Re-read under the locks: a unit may have cleared meanwhile.
       const stillAssigned = await selectUnitsOnIncident(tx, incidentId);
@@ -341,6 +309,30 @@ export class IncidentService {
       incident.timeline.at(-1) as IncidentView['timeline'][number],
     );
     return incident;
+  }
+
+  /**
+   * Locks an incident's row and checks it is still open, inside `tx`.
+   * @throws DispatchError `INCIDENT_NOT_FOUND`, `INCIDENT_CLOSED`
+   */
+  async #lockOpenIncident(tx: Queryable, incidentId: number): Promise<void> {
+    if (!(await lockIncident(tx, incidentId))) {
+      throw new DispatchError(
+        'INCIDENT_NOT_FOUND',
+        `no incident ${incidentId}`,
+      );
+    }
+    const incident = await selectIncident(
+      tx,
+      incidentId,
+      this.#options.targetSeconds,
+    );
+    if (!incident?.open) {
+      throw new DispatchError(
+        'INCIDENT_CLOSED',
+        `incident ${incidentId} is already ${incident?.phase}`,
+      );
+    }
   }
 
   async #rank(
