@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { parseOsmand } from './osmand.ts';
-import type { Tracker } from './tracker.ts';
+import { TrackBacklogFullError, type Tracker } from './tracker.ts';
 
 /** Maps a device id (a unit's `trackerId`) to the unit. */
 export interface DeviceDirectory {
@@ -88,7 +88,10 @@ export async function startOsmandServer(options: {
         }
         answer(200, 'OK');
       })().catch((err: unknown) => {
-        log.error({ err, source: 'osmand' }, 'osmand report failed');
+        // A full track backlog is said once by the writer, not per report.
+        if (!(err instanceof TrackBacklogFullError)) {
+          log.error({ err, source: 'osmand' }, 'osmand report failed');
+        }
         if (!res.headersSent) answer(503, 'try again');
       });
     });

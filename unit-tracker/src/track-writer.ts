@@ -15,8 +15,10 @@ export interface TrackLogger {
  * Writes accepted fixes to the `unit_track` table in batches, so ingest
  * never waits on a row-by-row insert: one multi-row INSERT every
  * `flushMs`, or sooner when `batchSize` fixes wait. When the database is
- * unreachable the fixes stay queued (up to `maxQueued`, oldest dropped
- * first and logged) and go in once it is back.
+ * unreachable the fixes stay queued and go in once it is back; at
+ * `maxQueued` the writer says it is {@link TrackWriter.full} and the
+ * tracker refuses fixes until it drains, so nothing acknowledged is
+ * dropped for lack of room.
  *
  * A crash loses at most the fixes of the last `flushMs`: positions are
  * acknowledged on acceptance, not on storage (status changes, which do
@@ -30,16 +32,20 @@ export class TrackWriter {
   readonly #maxQueued: number;
   readonly #isTransient: (err: unknown) => boolean;
   #queue: TrackedFix[] = [];
+  #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #written = 0;
   #dropped = 0;
+  #failing = false;
 
   constructor(options: {
     db: TrackDatabase;
     log: TrackLogger;
     flushMs?: number;
+    /** Rows per INSERT; smaller keeps an in-process database's stalls short. */
     batchSize?: number;
+    /** Past this many waiting fixes the writer is {@link full}. */
     maxQueued?: number;
     /**
      * Whether a failed insert may succeed later (the database is down).
@@ -56,27 +62,27 @@ export class TrackWriter {
     this.#isTransient = options.isTransient ?? (() => true);
   }
 
-  /** Fixes stored so far, and fixes dropped because the queue was full. */
+  /** Fixes stored, dropped (refused by the database) and waiting. */
   get stats() {
     return {
       written: this.#written,
       dropped: this.#dropped,
-      queued: this.#queue.length,
+      queued: this.#queue.length + this.#inFlight,
     };
+  }
+
+  /**
+   * Whether the backlog has reached its limit: the tracker then refuses
+   * new fixes (the sender retries) instead of acknowledging fixes this
+   * writer could not keep.
+   */
+  get full(): boolean {
+    return this.#queue.length + this.#inFlight >= this.#maxQueued;
   }
 
   /** Queues fixes for the next batch. */
   add(fixes: readonly TrackedFix[]): void {
     for (const fix of fixes) this.#queue.push(fix);
-    const over = this.#queue.length - this.#maxQueued;
-    if (over > 0) {
-      this.#queue.splice(0, over);
-      this.#dropped += over;
-      this.#log.error(
-        { dropped: over },
-        'track queue full; oldest fixes dropped',
-      );
-    }
     if (this.#queue.length >= this.#batchSize) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
   }
@@ -98,12 +104,22 @@ export class TrackWriter {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const batch = this.#queue.slice(0, this.#batchSize);
+      // Out of the queue while in flight, back at its front on a retry:
+      // what is added meanwhile queues behind it, in order.
+      const batch = this.#queue.splice(0, this.#batchSize);
+      this.#inFlight = batch.length;
       try {
         await this.#insert(batch);
+        this.#written += batch.length;
+        if (this.#failing) {
+          this.#failing = false;
+          this.#log.warn(
+            { queued: this.#queue.length },
+            'track writes resumed',
+          );
+        }
       } catch (err) {
         if (!this.#isTransient(err)) {
-          this.#queue.splice(0, batch.length);
           this.#dropped += batch.length;
           this.#log.error(
             { err, dropped: batch.length },
@@ -111,14 +127,19 @@ export class TrackWriter {
           );
           continue;
         }
-        this.#log.warn(
-          { err, queued: this.#queue.length },
-          'track batch not written; retrying',
-        );
+        this.#queue = batch.concat(this.#queue);
+        // Once per outage, not once per retry.
+        if (!this.#failing) {
+          this.#failing = true;
+          this.#log.warn(
+            { err, queued: this.#queue.length },
+            'track batch not written; retrying',
+          );
+        }
         return;
+      } finally {
+        this.#inFlight = 0;
       }
-      this.#queue.splice(0, batch.length);
-      this.#written += batch.length;
     }
   }
 

@@ -78,6 +78,20 @@ export interface TrackerOptions {
 const RECENT_TIMES = 64;
 
 /**
+ * Thrown by {@link Tracker.ingest} while the track writer's backlog is at
+ * its limit (the database is down or slower than ingest): nothing of the
+ * call was taken, and the sender should retry later.
+ */
+export class TrackBacklogFullError extends Error {
+  override name = 'TrackBacklogFullError';
+  readonly code = 'TRACK_BACKLOG_FULL';
+
+  constructor(queued: number) {
+    super(`${queued} fixes wait to be stored; resend later`);
+  }
+}
+
+/**
  * The one ingest pipeline: every fix, from a tablet socket, an HTTP batch
  * or the OsmAnd protocol, is judged by the filter, stored in the track,
  * moves the unit in the live state when it is the newest, goes to the
@@ -130,6 +144,7 @@ export class Tracker {
    * Ingests fixes of one unit; resolves once they are judged and the live
    * state is updated (the track write is batched, not awaited).
    * @returns one result per fix, in the order given
+   * @throws TrackBacklogFullError while the track cannot keep up
    */
   ingest(
     unitId: number,
@@ -177,6 +192,9 @@ export class Tracker {
     fixes: readonly Fix[],
     source: FixSource,
   ): Promise<FixResult[]> {
+    if (this.#options.writer.full) {
+      throw new TrackBacklogFullError(this.#options.writer.stats.queued);
+    }
     const history = await this.#historyOf(unitId);
     const now = new Date();
     // A replayed queue may arrive out of order: judge oldest first.

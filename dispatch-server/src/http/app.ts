@@ -108,6 +108,13 @@ export function createApp(
 export function toDispatchError(err: unknown): DispatchError {
   const mapped = storageError(err);
   if (mapped instanceof DispatchError) return mapped;
+  if ((err as { code?: unknown } | null)?.code === 'TRACK_BACKLOG_FULL') {
+    return new DispatchError(
+      'STORAGE_UNAVAILABLE',
+      'positions cannot be stored right now; nothing was taken, resend later',
+      { cause: err },
+    );
+  }
   const type = (err as { type?: unknown } | null)?.type;
   if (type === 'entity.parse.failed') {
     return new DispatchError('INVALID_JSON', undefined, { cause: err });

@@ -1,7 +1,11 @@
 import type http from 'node:http';
 
 import type { Router } from '@dispatch/routing';
-import type { FixResult, Tracker } from '@dispatch/unit-tracker';
+import {
+  TrackBacklogFullError,
+  type FixResult,
+  type Tracker,
+} from '@dispatch/unit-tracker';
 import { Server, type Namespace, type Socket } from 'socket.io';
 
 import type { AuthService } from '../auth/auth-service.ts';
@@ -192,8 +196,11 @@ export function attachSockets(
     consoles.emit('unit:status', unit);
     tablets.to(unitRoom(unit.id)).emit('unit:status', unit);
   });
+  // Volatile: kept out of the recovery buffer (a reconnecting console gets
+  // a snapshot, not minutes of old positions) and dropped, not queued,
+  // for a console that cannot keep up; the next batch supersedes it.
   ctx.bus.on('unit:positions', (positions) =>
-    consoles.emit('unit:positions', positions),
+    consoles.volatile.emit('unit:positions', positions),
   );
   ctx.bus.on('unit:eta', (update) => consoles.emit('unit:eta', update));
   ctx.bus.on('unit:stale', (unitIds) => consoles.emit('unit:stale', unitIds));
@@ -295,7 +302,7 @@ async function answer<T extends object>(
     ack({ ok: true, ...(await work()) });
   } catch (err) {
     const error = toDispatchError(err);
-    if (error.status >= 500) {
+    if (error.status >= 500 && !(err instanceof TrackBacklogFullError)) {
       log.error({ err: error.cause ?? error }, 'socket event failed');
     }
     ack({ ok: false, ...errorBody(error) });

@@ -51,6 +51,9 @@ export async function createTracker(ctx: {
     db: ctx.db,
     log,
     isTransient: isStorageUnavailable,
+    // PGlite runs on this thread: smaller inserts keep its stalls near
+    // 20 ms; a PostgreSQL server takes bigger ones for more rows per second.
+    batchSize: ctx.db.kind === 'pglite' ? 1000 : 5000,
   });
   const tracker = new Tracker({
     store: ctx.store,
