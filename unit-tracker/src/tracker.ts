@@ -157,9 +157,12 @@ export class Tracker {
       () => this.#ingest(unitId, fixes, source),
     );
     this.#chains.set(unitId, next);
-    void next.finally(() => {
+    // Handles both outcomes: a rejection here (a full backlog) belongs to
+    // the caller, and must not also surface as an unhandled one.
+    const forget = () => {
       if (this.#chains.get(unitId) === next) this.#chains.delete(unitId);
-    });
+    };
+    next.then(forget, forget);
     return next;
   }
 
