@@ -153,6 +153,8 @@ interface Counts {
   accepted: number;
   rejected: number;
   errors: number;
+  /** Batches refused while the track backlog was full, then resent. */
+  backPressure: number;
   reasons: Record<string, number>;
   firstError: string | null;
 }
@@ -332,6 +334,7 @@ class Tally implements Counts {
   accepted = 0;
   rejected = 0;
   errors = 0;
+  backPressure = 0;
   reasons: Record<string, number> = {};
   firstError: string | null = null;
 
@@ -355,6 +358,7 @@ class Tally implements Counts {
       accepted: this.accepted,
       rejected: this.rejected,
       errors: this.errors,
+      backPressure: this.backPressure,
       reasons: this.reasons,
       firstError: this.firstError,
     };
@@ -566,6 +570,16 @@ function tabletWorker(
           const now = performance.now();
           acks.push(now - sentAt);
           lastAck = Math.max(lastAck, now);
+          if (!answer.ok && answer.error.code === 'STORAGE_UNAVAILABLE') {
+            // Back-pressure: the track cannot keep up and nothing of the
+            // batch was taken. Resend the same fixes after a pause, as a
+            // tablet's outbox does.
+            tally.backPressure++;
+            tally.sent -= fixes.length;
+            tablet.lastAt -= command.batch * command.spacingMs;
+            await sleep(100);
+            continue;
+          }
           if (!answer.ok) {
             tally.error(
               `positions: ${answer.error.code} ${answer.error.message}`,
@@ -1620,7 +1634,7 @@ async function run(
   );
   line(
     '  fixes',
-    `${thousands(throughput.sent)} sent in ${thousands(throughput.batches)} batches, ${thousands(throughput.accepted)} accepted, ${throughput.rejected} refused, ${throughput.errors} errors; ${throughput.clockWaits} clock waits`,
+    `${thousands(throughput.sent)} sent in ${thousands(throughput.batches)} batches, ${thousands(throughput.accepted)} accepted, ${throughput.rejected} refused, ${throughput.errors} errors; ${throughput.backPressure} batches refused for back-pressure and resent; ${throughput.clockWaits} clock waits`,
   );
   line('  emit -> ack', `${fmt(throughput.ack)} per batch`);
   if (throughputConsole) {
@@ -1718,6 +1732,7 @@ async function run(
     accepted: tabletAccepted + osmandOk,
     rejected: latency.rejected + throughput.rejected,
     errors: latency.errors + throughput.errors + (osmand?.errors ?? 0),
+    backPressure: throughput.backPressure,
     persistedPerSecond,
     dropped: trackStats.dropped,
     rate: RATE,
