@@ -2,6 +2,8 @@ import path from 'node:path';
 
 import { BUNDLED_CITIES_DIR } from '@dispatch/routing';
 
+import { CONSOLE_DIST } from './http/console.ts';
+
 import {
   CAPABILITIES,
   DEFAULT_RESPONSE_PLAN,
@@ -45,6 +47,11 @@ export interface ServerConfig {
   /** Largest accepted JSON body, bytes. */
   bodyLimitBytes: number;
   tracker: TrackerConfig;
+  /** XYZ tile URL for the console's map; unset: the offline basemap. */
+  tileUrl: string | undefined;
+  tileAttribution: string | undefined;
+  /** The built console to serve. */
+  consoleDir: string;
 }
 
 /** GPS ingest settings (the unit tracker). */
@@ -105,6 +112,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       86400,
     ),
     bodyLimitBytes: integer(env, 'DISPATCH_BODY_LIMIT_BYTES', 65536, 1024, 1e7),
+    tileUrl: env.TILE_URL || undefined,
+    tileAttribution: env.TILE_ATTRIBUTION || undefined,
+    consoleDir: env.CONSOLE_DIR || CONSOLE_DIST,
     tracker: {
       osmandPort:
         env.OSMAND_PORT === 'off'

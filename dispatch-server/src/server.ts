@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import {
+  roadNetworkGeoJson,
   createRouting,
   DEFAULT_CITY,
   loadCityPack,
@@ -197,11 +198,16 @@ async function serve(
     incidents,
     tracker,
     targetSeconds: config.targetSeconds,
-    city: cityInfo(city, config.targetSeconds),
+    city: cityInfo(city, config.targetSeconds, {
+      url: config.tileUrl,
+      attribution: config.tileAttribution,
+    }),
     log,
     bodyLimitBytes: config.bodyLimitBytes,
     health,
     trustProxy: process.env.TRUST_PROXY === 'true',
+    consoleDir: config.consoleDir,
+    basemap: () => roadNetworkGeoJson(routing.embedded.graph),
   });
   const server = http.createServer(app);
   // Longer than the usual 60 s idle timeout of load balancers, so the
@@ -262,8 +268,14 @@ async function serve(
   };
 }
 
-function cityInfo(city: CityPack, targetSeconds: number) {
+function cityInfo(
+  city: CityPack,
+  targetSeconds: number,
+  tiles: { url: string | undefined; attribution: string | undefined },
+) {
   return {
+    tileUrl: tiles.url ?? null,
+    tileAttribution: tiles.attribution ?? null,
     id: city.id,
     name: city.name,
     country: city.country,

@@ -15,3 +15,4 @@ export { createOsrmHttpServer } from './serve/osrm-http.ts';
 export { loadRoadGraph } from './graph/cache.ts';
 export { buildRoadGraph } from './graph/build.ts';
 export type { RoutingLogger } from './log.ts';
+export { roadNetworkGeoJson, type BasemapRoad } from './basemap.ts';

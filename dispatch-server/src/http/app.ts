@@ -7,6 +7,7 @@ import express, {
 import { DispatchError, errorBody } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { storageError } from '../storage/failures.ts';
+import { serveConsole } from './console.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
 import { apiRoutes, type ApiContext } from './routes.ts';
 
@@ -32,6 +33,8 @@ export function createApp(
     bodyLimitBytes: number;
     health: () => Promise<Health>;
     trustProxy: boolean;
+    /** The built console (`console/dist`); absent before a build. */
+    consoleDir: string;
   },
 ): express.Express {
   const app = express();
@@ -84,6 +87,7 @@ export function createApp(
     res.json(OPENAPI_DOCUMENT);
   });
   app.use('/api', apiRoutes(ctx));
+  serveConsole(app, ctx.consoleDir, ctx.log);
   app.use((req) => {
     throw new DispatchError(
       'ROUTE_NOT_FOUND',

@@ -985,10 +985,22 @@ const city: Schema = {
     'targetSeconds',
     'stations',
     'hospitals',
+    'tileUrl',
+    'tileAttribution',
   ],
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
+    tileUrl: {
+      type: ['string', 'null'],
+      description:
+        'XYZ tile URL template (`TILE_URL`); null: draw the offline basemap ' +
+        'of `GET /api/basemap`.',
+    },
+    tileAttribution: {
+      type: ['string', 'null'],
+      description: 'Attribution to show with the tiles (`TILE_ATTRIBUTION`).',
+    },
     country: { type: 'string', description: 'ISO 3166-1 alpha-2.' },
     timeZone: { type: 'string', description: 'IANA time zone.' },
     locale: { type: 'string', description: 'BCP 47 language tag.' },
@@ -1553,6 +1565,65 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         tag: 'system',
         access: 'signed-in',
         success: { status: 200, description: 'The city.', schema: ref('City') },
+      }),
+    },
+    '/api/basemap': {
+      get: operation({
+        operationId: 'getBasemap',
+        summary: 'The road network, for the offline basemap',
+        description:
+          'Every routable road of the city as a GeoJSON FeatureCollection ' +
+          'of LineStrings (coordinates to 5 decimals), with properties ' +
+          '`name` and `speedKph` (free-flow car speed, for line weight). ' +
+          'The console draws it when no `TILE_URL` is set, so it works ' +
+          'with no internet. Map data © OpenStreetMap contributors (ODbL).',
+        tag: 'system',
+        access: 'signed-in',
+        success: {
+          status: 200,
+          description: 'The roads.',
+          schema: {
+            type: 'object',
+            required: ['type', 'features'],
+            properties: {
+              type: { const: 'FeatureCollection' },
+              features: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['type', 'geometry', 'properties'],
+                  properties: {
+                    type: { const: 'Feature' },
+                    geometry: {
+                      type: 'object',
+                      required: ['type', 'coordinates'],
+                      properties: {
+                        type: { const: 'LineString' },
+                        coordinates: {
+                          type: 'array',
+                          items: {
+                            type: 'array',
+                            items: { type: 'number' },
+                            minItems: 2,
+                            maxItems: 2,
+                          },
+                        },
+                      },
+                    },
+                    properties: {
+                      type: 'object',
+                      required: ['name', 'speedKph'],
+                      properties: {
+                        name: { type: 'string' },
+                        speedKph: { type: 'number', minimum: 0 },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
       }),
     },
     '/api/users': {

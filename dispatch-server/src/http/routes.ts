@@ -31,6 +31,8 @@ export interface ApiContext {
   targetSeconds: number;
   /** City facts for the console: name, zone, centre, stations, hospitals. */
   city: Record<string, unknown>;
+  /** The road network as GeoJSON, for the offline basemap. */
+  basemap: () => unknown;
 }
 
 /** The `/api` routes. Every route but login requires a bearer token. */
@@ -73,6 +75,14 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
 
   api.get('/city', (_req, res) => {
     res.json(ctx.city);
+  });
+
+  let basemap: string | undefined;
+  api.get('/basemap', (_req, res) => {
+    // Built once: the road network does not change while the server runs.
+    basemap ??= JSON.stringify(ctx.basemap());
+    res.set('Cache-Control', 'private, max-age=3600');
+    res.type('application/json').send(basemap);
   });
 
   api.get('/users', allow('users:admin'), async (_req, res) => {
