@@ -1,0 +1,178 @@
+import 'leaflet/dist/leaflet.css';
+import '../styles/console.css';
+
+import { apiRequest } from '../shared/api.ts';
+import { logout, SessionStore, type Session } from '../shared/auth.ts';
+import { byId, el } from '../shared/dom.ts';
+import { formatClock } from '../shared/format.ts';
+import { loginForm } from '../shared/login-form.ts';
+import type { Basemap, CityInfo } from '../shared/types.ts';
+import { intakePanel } from './intake.ts';
+import { DispatchMap } from './map.ts';
+import { incidentQueue } from './queue.ts';
+import { recommendationsPanel } from './recommendations.ts';
+import { connectConsole, type ConnectionState } from './socket.ts';
+import { ConsoleStore } from './store.ts';
+
+const sessions = new SessionStore('console');
+const app = byId<HTMLDivElement>('app');
+
+function showLogin(notice = ''): void {
+  const form = loginForm({
+    title: 'Dispatch console',
+    allowed: ['dispatcher', 'admin'],
+    testIds: {
+      username: 'login-username',
+      password: 'login-password',
+      submit: 'login-submit',
+    },
+    onLoggedIn: (session) => {
+      sessions.save(session);
+      void start(session);
+    },
+  });
+  if (notice) form.querySelector('.error')!.textContent = notice;
+  app.replaceChildren(form);
+}
+
+async function start(session: Session): Promise<void> {
+  const city = await apiRequest<CityInfo>('/api/city', {
+    token: session.token,
+  }).catch((err: unknown) => {
+    sessions.clear();
+    showLogin(err instanceof Error ? err.message : String(err));
+    return null;
+  });
+  if (!city) return;
+
+  const clock = el('span', { className: 'clock', testId: 'clock' });
+  const connection = el('span', {
+    className: 'connection',
+    testId: 'connection-state',
+    text: 'connecting',
+  });
+  const logoutButton = el('button', {
+    testId: 'logout',
+    text: `Log out ${session.username}`,
+    attrs: { type: 'button' },
+  });
+  const mapElement = el('div', { className: 'map', testId: 'map' });
+  const side = el('aside', { className: 'side' });
+  app.replaceChildren(
+    el('header', { className: 'top' }, [
+      el('strong', { text: `Dispatch · ${city.name}` }),
+      clock,
+      connection,
+      logoutButton,
+    ]),
+    el('main', { className: 'layout' }, [mapElement, side]),
+  );
+
+  const map = new DispatchMap(mapElement, city);
+  if (!city.tileUrl) {
+    apiRequest<Basemap>('/api/basemap', { token: session.token })
+      .then((basemap) => map.drawBasemap(basemap))
+      .catch((err: unknown) => console.warn('basemap not loaded', err));
+  }
+
+  // Ends this session's listeners and timers when it is left.
+  const session$ = new AbortController();
+  const store = new ConsoleStore();
+  let selected: number | null = null;
+  const select = (id: number | null) => {
+    selected = id;
+    const incident = id === null ? null : (store.incidents.get(id) ?? null);
+    recommendations.show(incident);
+    if (incident) map.panTo(incident.location);
+    queue.redraw();
+  };
+
+  const intake = intakePanel({
+    token: session.token,
+    onPoint: (point) => map.setIntakePoint(point),
+    onCreated: (incident) => {
+      store.upsertIncident(incident);
+      select(incident.id);
+    },
+  });
+  const queue = incidentQueue({
+    store,
+    timeZone: city.timeZone,
+    selected: () => selected,
+    onSelect: (id) => select(id),
+  });
+  const recommendations = recommendationsPanel(session.token);
+  recommendations.show(null);
+  side.append(intake.element, queue.element, recommendations.element);
+  map.onClick((point) => intake.setPoint(point));
+
+  store.subscribe((change) => {
+    if (change.kind === 'units') {
+      for (const unit of change.units) map.showUnit(unit);
+      return;
+    }
+    if (change.kind === 'snapshot') {
+      map.showAllUnits(store.units.values());
+      map.showAllIncidents(store.incidents.values(), select);
+    } else {
+      map.showIncident(change.incident, select);
+    }
+    if (selected !== null && !store.incidents.get(selected)?.open) {
+      select(null);
+    } else {
+      queue.redraw();
+    }
+  });
+
+  const socket = connectConsole(
+    session.token,
+    store,
+    (state: ConnectionState, detail?: string) => {
+      connection.textContent = state;
+      connection.dataset.state = state;
+      connection.title = detail ?? '';
+    },
+    (message) => {
+      session$.abort();
+      window.clearInterval(timer);
+      socket.close();
+      sessions.clear();
+      showLogin(`Session ended: ${message}. Log in again.`);
+    },
+  );
+
+  const tick = () => {
+    clock.textContent = formatClock(
+      new Date(Date.now() + store.clockOffsetMs),
+      city.timeZone,
+    );
+    queue.tick();
+  };
+  tick();
+  const timer = window.setInterval(tick, 500);
+
+  document.addEventListener(
+    'keydown',
+    (event) => {
+      if (event.key !== 'Enter' || selected === null) return;
+      // Enter inside a form field submits that form, not an assignment.
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, select, textarea, button, form')) return;
+      event.preventDefault();
+      recommendations.assignTop();
+    },
+    { signal: session$.signal },
+  );
+
+  logoutButton.addEventListener('click', () => {
+    window.clearInterval(timer);
+    socket.close();
+    sessions.clear();
+    void logout(session.token).catch(() => undefined);
+    location.reload();
+  });
+}
+
+const saved = sessions.load();
+if (saved) void start(saved);
+else showLogin();

@@ -1,0 +1,183 @@
+import L from 'leaflet';
+
+import { formatLatLon } from '../shared/geo.ts';
+import type {
+  Basemap,
+  CityInfo,
+  IncidentView,
+  LatLon,
+  UnitView,
+} from '../shared/types.ts';
+import { roadStyle, unitMarkerStyle } from './styles.ts';
+
+/** Credit for maps drawn from the bundled extract. */
+export const OSM_ATTRIBUTION = '© OpenStreetMap contributors';
+
+const toLatLng = (point: LatLon): L.LatLngTuple => [point.lat, point.lon];
+
+/**
+ * The dispatcher's map: the city's roads (or its tiles), stations,
+ * hospitals, units by status and open incidents. Markers are circles and
+ * small div icons, so no marker images need bundling.
+ */
+export class DispatchMap {
+  readonly map: L.Map;
+  readonly #units = new Map<number, L.CircleMarker>();
+  readonly #incidents = new Map<number, L.Marker>();
+  #intakePoint: L.CircleMarker | null = null;
+
+  /** @param container the element the map fills */
+  constructor(container: HTMLElement, city: CityInfo) {
+    // Canvas: the basemap has tens of thousands of road pieces, far too
+    // many SVG nodes.
+    this.map = L.map(container, { preferCanvas: true, zoomControl: true });
+    this.map.setView(toLatLng(city.center), 13);
+    if (city.tileUrl) {
+      L.tileLayer(city.tileUrl, {
+        attribution: city.tileAttribution ?? '',
+        maxZoom: 19,
+      }).addTo(this.map);
+    }
+    for (const station of city.stations) {
+      L.marker(toLatLng(station.location), {
+        icon: placeIcon('station', 'S'),
+        title: station.name,
+      })
+        .bindTooltip(`Station ${station.name}`)
+        .addTo(this.map);
+    }
+    for (const hospital of city.hospitals) {
+      L.marker(toLatLng(hospital.location), {
+        icon: placeIcon('hospital', 'H'),
+        title: hospital.name,
+      })
+        .bindTooltip(hospital.name)
+        .addTo(this.map);
+    }
+  }
+
+  /** Draws the road network: thicker, darker lines for faster roads. */
+  drawBasemap(basemap: Basemap): void {
+    const layer = L.geoJSON(basemap, {
+      interactive: false,
+      // The roads are OpenStreetMap data (ODbL): credit them on the map.
+      attribution: OSM_ATTRIBUTION,
+      style: (feature) => {
+        const style = roadStyle(feature?.properties.speedKph ?? 0);
+        return { ...style, opacity: 0.9, lineCap: 'round' };
+      },
+    });
+    layer.addTo(this.map);
+    layer.bringToBack();
+  }
+
+  /** Calls `handler` with the clicked point. */
+  onClick(handler: (point: LatLon) => void): void {
+    this.map.on('click', (event: L.LeafletMouseEvent) => {
+      handler({ lat: event.latlng.lat, lon: event.latlng.lng });
+    });
+  }
+
+  /** Marks where the call being taken is; null removes the mark. */
+  setIntakePoint(point: LatLon | null): void {
+    this.#intakePoint?.remove();
+    this.#intakePoint = null;
+    if (!point) return;
+    this.#intakePoint = L.circleMarker(toLatLng(point), {
+      radius: 9,
+      color: '#1565c0',
+      weight: 3,
+      fillOpacity: 0.2,
+      dashArray: '4 3',
+    })
+      .bindTooltip(`New call at ${formatLatLon(point)}`)
+      .addTo(this.map);
+  }
+
+  /** Draws or moves a unit; a unit with no position yet sits at its station. */
+  showUnit(unit: UnitView): void {
+    const where = unit.lastPosition ?? unit.station;
+    const style = unitMarkerStyle(unit);
+    const options = {
+      color: style.colour,
+      fillColor: style.fillColour,
+      fillOpacity: style.fillOpacity,
+      weight: 2,
+      radius: 7,
+    };
+    const label = `${unit.callSign} (${unit.capability}) ${unit.status}${unit.stale ? ', stale' : ''}`;
+    const marker = this.#units.get(unit.id);
+    if (marker) {
+      marker.setLatLng(toLatLng(where)).setStyle(options);
+      marker.setTooltipContent(label);
+      return;
+    }
+    this.#units.set(
+      unit.id,
+      L.circleMarker(toLatLng(where), options)
+        .bindTooltip(label)
+        .addTo(this.map),
+    );
+  }
+
+  /** Replaces all unit markers. */
+  showAllUnits(units: Iterable<UnitView>): void {
+    for (const marker of this.#units.values()) marker.remove();
+    this.#units.clear();
+    for (const unit of units) this.showUnit(unit);
+  }
+
+  /** Draws an open incident, or removes it once closed or cancelled. */
+  showIncident(incident: IncidentView, onSelect: (id: number) => void): void {
+    const held = this.#incidents.get(incident.id);
+    if (!incident.open) {
+      held?.remove();
+      this.#incidents.delete(incident.id);
+      return;
+    }
+    const label = `#${incident.id} P${incident.priority} ${incident.phase}`;
+    if (held) {
+      held.setTooltipContent(label);
+      return;
+    }
+    const marker = L.marker(toLatLng(incident.location), {
+      icon: incidentIcon(incident.priority),
+      title: `Incident ${incident.id}`,
+    })
+      .bindTooltip(label)
+      .on('click', () => onSelect(incident.id))
+      .addTo(this.map);
+    this.#incidents.set(incident.id, marker);
+  }
+
+  /** Replaces all incident markers. */
+  showAllIncidents(
+    incidents: Iterable<IncidentView>,
+    onSelect: (id: number) => void,
+  ): void {
+    for (const marker of this.#incidents.values()) marker.remove();
+    this.#incidents.clear();
+    for (const incident of incidents) this.showIncident(incident, onSelect);
+  }
+
+  /** Pans to a point, keeping the zoom. */
+  panTo(point: LatLon): void {
+    this.map.panTo(toLatLng(point));
+  }
+}
+
+function placeIcon(kind: 'station' | 'hospital', letter: string): L.DivIcon {
+  return L.divIcon({
+    className: `place-icon place-${kind}`,
+    html: letter,
+    iconSize: [18, 18],
+  });
+}
+
+function incidentIcon(priority: 1 | 2 | 3): L.DivIcon {
+  return L.divIcon({
+    className: `incident-icon priority-${priority}`,
+    html: '!',
+    iconSize: [22, 22],
+  });
+}

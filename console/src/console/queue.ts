@@ -1,0 +1,112 @@
+import { el } from '../shared/dom.ts';
+import { formatClock, formatMmSs } from '../shared/format.ts';
+import type { IncidentView } from '../shared/types.ts';
+import type { ConsoleStore } from './store.ts';
+import { incidentClock } from './timers.ts';
+
+/** Options of {@link incidentQueue}. */
+export interface QueueOptions {
+  store: ConsoleStore;
+  timeZone: string;
+  /** The selected incident id, read on every redraw. */
+  selected: () => number | null;
+  onSelect: (incidentId: number) => void;
+}
+
+/** The queue panel and its redraw and tick hooks. */
+export interface QueueView {
+  element: HTMLElement;
+  /** Rebuilds the list from the store. */
+  redraw(): void;
+  /** Updates the timers only (called every half second). */
+  tick(): void;
+}
+
+/**
+ * The incident queue: open incidents, most urgent first, each with its
+ * phase and a timer since the call was received that turns amber at two
+ * thirds of the target and red past it; once a unit is on scene it
+ * shows the response time instead.
+ */
+export function incidentQueue(options: QueueOptions): QueueView {
+  const list = el('ol', { className: 'queue-list', testId: 'queue' });
+  const empty = el('p', { className: 'muted', text: 'No open incidents.' });
+  const element = el('section', { className: 'panel queue' }, [
+    el('h2', { text: 'Incidents' }),
+    empty,
+    list,
+  ]);
+  const timers = new Map<number, HTMLElement>();
+
+  function tick(): void {
+    const now = Date.now();
+    for (const [id, node] of timers) {
+      const incident = options.store.incidents.get(id);
+      if (incident) paintTimer(node, incident, now);
+    }
+  }
+
+  function paintTimer(node: HTMLElement, incident: IncidentView, now: number) {
+    const clock = incidentClock(incident, now, options.store.clockOffsetMs);
+    node.textContent = formatMmSs(clock.seconds);
+    node.dataset.level = clock.level;
+    node.dataset.testid = clock.stopped ? 'response-time' : 'incident-timer';
+    node.title = clock.stopped
+      ? 'response time (received to on scene)'
+      : 'time since the call was received';
+  }
+
+  function redraw(): void {
+    timers.clear();
+    const incidents = options.store.openIncidents();
+    empty.hidden = incidents.length > 0;
+    const selected = options.selected();
+    list.replaceChildren(
+      ...incidents.map((incident) => {
+        const timer = el('span', { className: 'timer' });
+        timers.set(incident.id, timer);
+        paintTimer(timer, incident, Date.now());
+        const item = el(
+          'li',
+          {
+            className: `queue-item priority-${incident.priority}`,
+            testId: 'queue-item',
+            attrs: {
+              tabindex: '0',
+              'data-incident-id': String(incident.id),
+              'aria-selected': String(incident.id === selected),
+            },
+          },
+          [
+            el('span', {
+              className: 'priority',
+              text: `P${incident.priority}`,
+            }),
+            el('span', { className: 'incident-id', text: `#${incident.id}` }),
+            el('span', {
+              className: 'phase',
+              testId: 'incident-phase',
+              text: incident.phase,
+            }),
+            timer,
+            el('span', {
+              className: 'complaint',
+              text: incident.complaint ?? incident.address ?? '',
+            }),
+            el('span', {
+              className: 'received muted',
+              text: formatClock(
+                new Date(incident.receivedAt),
+                options.timeZone,
+              ),
+            }),
+          ],
+        );
+        item.addEventListener('click', () => options.onSelect(incident.id));
+        return item;
+      }),
+    );
+  }
+
+  return { element, redraw, tick };
+}

@@ -1,0 +1,145 @@
+import { ApiError, apiRequest } from '../shared/api.ts';
+import { el } from '../shared/dom.ts';
+import { formatKm, formatMmSs } from '../shared/format.ts';
+import type { IncidentView, Recommendation } from '../shared/types.ts';
+
+/** The recommendations panel and its hooks. */
+export interface RecommendationsView {
+  element: HTMLElement;
+  /** Shows the ranked units for an incident (null clears the panel). */
+  show(incident: IncidentView | null): void;
+  /** Assigns the top unit of the shown incident (the Enter key). */
+  assignTop(): void;
+}
+
+/**
+ * Ranked units for the selected incident (`GET
+ * /api/incidents/:id/recommendations`), each with an Assign button; a
+ * refusal such as `409 UNIT_NOT_AVAILABLE` is shown and the list reloaded.
+ */
+export function recommendationsPanel(token: string): RecommendationsView {
+  const title = el('h2', { text: 'Recommendations' });
+  const message = el('p', {
+    className: 'form-message',
+    testId: 'assign-message',
+    attrs: { role: 'alert' },
+  });
+  const list = el('ol', { className: 'recommendations' });
+  const element = el('section', { className: 'panel recs' }, [
+    title,
+    message,
+    list,
+  ]);
+  let incidentId: number | null = null;
+  let ranked: Recommendation[] = [];
+  let busy = false;
+
+  async function load(id: number): Promise<void> {
+    list.replaceChildren(el('li', { className: 'muted', text: 'Ranking…' }));
+    try {
+      const answer = await apiRequest<Recommendation[]>(
+        `/api/incidents/${id}/recommendations`,
+        { token },
+      );
+      if (incidentId !== id) return;
+      ranked = answer;
+      list.replaceChildren(...answer.map(row));
+      if (answer.length === 0) {
+        list.replaceChildren(
+          el('li', { className: 'muted', text: 'No unit can be sent.' }),
+        );
+      }
+    } catch (err) {
+      if (incidentId !== id) return;
+      ranked = [];
+      list.replaceChildren();
+      say('error', err instanceof ApiError ? err.message : String(err));
+    }
+  }
+
+  function row(line: Recommendation): HTMLElement {
+    const assign = el('button', {
+      testId: 'assign-button',
+      text: 'Assign',
+      attrs: { type: 'button' },
+    });
+    assign.addEventListener('click', () => void assignUnit(line));
+    return el(
+      'li',
+      {
+        className: 'recommendation',
+        testId: 'recommendation',
+        attrs: { 'data-unit-id': String(line.unitId) },
+      },
+      [
+        el('span', { className: 'rank', text: String(line.rank) }),
+        el('span', { className: 'call-sign', text: line.callSign }),
+        el('span', { className: 'capability', text: line.capability }),
+        el('span', {
+          className: 'eta',
+          testId: 'recommendation-eta',
+          text: formatMmSs(line.etaSeconds),
+        }),
+        el('span', {
+          className: 'distance',
+          text: formatKm(line.distanceMeters),
+        }),
+        el('span', { className: 'origin', text: line.origin }),
+        assign,
+        el('span', {
+          className: 'reasons muted',
+          text: line.reasons.join('; '),
+        }),
+      ],
+    );
+  }
+
+  async function assignUnit(line: Recommendation): Promise<void> {
+    const id = incidentId;
+    if (id === null || busy) return;
+    busy = true;
+    say('', '');
+    try {
+      await apiRequest(`/api/incidents/${id}/assign`, {
+        body: { unitId: line.unitId },
+        token,
+      });
+      say('ok', `${line.callSign} assigned to incident #${id}.`);
+    } catch (err) {
+      say('error', err instanceof ApiError ? err.message : String(err));
+    } finally {
+      busy = false;
+    }
+    // Either way the ranking has changed: reload it.
+    if (incidentId === id) await load(id);
+  }
+
+  function say(kind: '' | 'ok' | 'error', text: string): void {
+    message.textContent = text;
+    message.dataset.kind = kind;
+  }
+
+  return {
+    element,
+    show(incident) {
+      const changed = incident?.id !== incidentId;
+      incidentId = incident?.id ?? null;
+      if (!changed) return;
+      say('', '');
+      ranked = [];
+      if (!incident) {
+        title.textContent = 'Recommendations';
+        list.replaceChildren(
+          el('li', { className: 'muted', text: 'Select an incident.' }),
+        );
+        return;
+      }
+      title.textContent = `Recommendations for #${incident.id}`;
+      void load(incident.id);
+    },
+    assignTop() {
+      const top = ranked[0];
+      if (top) void assignUnit(top);
+    },
+  };
+}

@@ -1,0 +1,270 @@
+import 'leaflet/dist/leaflet.css';
+import '../styles/tablet.css';
+
+import { io, type Socket } from 'socket.io-client';
+
+import { logout, SessionStore, type Session } from '../shared/auth.ts';
+import { byId, el } from '../shared/dom.ts';
+import { loginForm } from '../shared/login-form.ts';
+import type {
+  Assignment,
+  TabletClientToServer,
+  TabletServerToClient,
+  UnitView,
+} from '../shared/types.ts';
+import { assignmentView } from './assignment-view.ts';
+import { watchFixes, type GpsState } from './geolocation.ts';
+import {
+  classifyAck,
+  Outbox,
+  type OutboxItem,
+  type SendOutcome,
+} from './outbox.ts';
+import { statusButtons, type CrewAction } from './status-buttons.ts';
+
+type TabletSocket = Socket<TabletServerToClient, TabletClientToServer>;
+
+/** How long a report waits for its ack before it counts as unsent. */
+const ACK_TIMEOUT_MS = 10_000;
+
+const sessions = new SessionStore('tablet');
+const app = byId<HTMLDivElement>('app');
+
+function showLogin(notice = ''): void {
+  const form = loginForm({
+    title: 'Crew tablet',
+    allowed: ['crew'],
+    testIds: {
+      username: 'tablet-username',
+      password: 'tablet-password',
+      submit: 'tablet-login',
+    },
+    onLoggedIn: (session) => {
+      sessions.save(session);
+      start(session);
+    },
+  });
+  if (notice) form.querySelector('.error')!.textContent = notice;
+  app.replaceChildren(form);
+}
+
+function start(session: Session): void {
+  const connection = el('span', {
+    className: 'connection',
+    testId: 'connection-state',
+    text: 'offline',
+    attrs: { 'data-state': 'offline' },
+  });
+  const unitLine = el('span', { className: 'unit', testId: 'unit-status' });
+  const gpsLine = el('span', { className: 'gps muted', testId: 'gps-state' });
+  const outboxLine = el('span', {
+    className: 'outbox muted',
+    testId: 'outbox-state',
+  });
+  const notice = el('p', {
+    className: 'form-message',
+    testId: 'tablet-message',
+  });
+  const logoutButton = el('button', {
+    text: 'Log out',
+    testId: 'tablet-logout',
+    attrs: { type: 'button' },
+  });
+  const assignment = assignmentView();
+  let current: Assignment | null = null;
+  let unit: UnitView | null = null;
+
+  const socket: TabletSocket = io('/tablet', {
+    auth: { token: session.token },
+  });
+  const outbox = new Outbox({
+    send: (item) => sendItem(socket, item),
+    onChange: (state) => {
+      outboxLine.textContent =
+        state.pending > 0 ? `${state.pending} to send` : 'all sent';
+      outboxLine.dataset.pending = String(state.pending);
+      if (state.lastRefusal) {
+        notice.textContent = `Not recorded: ${state.lastRefusal.message}`;
+        notice.dataset.kind = 'error';
+      }
+    },
+  });
+  const buttons = statusButtons((action) => press(action));
+
+  function press(action: CrewAction): void {
+    const at = new Date().toISOString();
+    const eventId = crypto.randomUUID();
+    notice.textContent = '';
+    if (action === 'ack') {
+      if (!current) return;
+      outbox.enqueue({
+        kind: 'ack',
+        eventId,
+        incidentId: current.incident.id,
+        at,
+      });
+    } else {
+      outbox.enqueue({
+        kind: 'status',
+        eventId,
+        report: { status: action, at, eventId },
+      });
+    }
+  }
+
+  function showUnit(next: UnitView): void {
+    unit = next;
+    unitLine.textContent = `${next.callSign} · ${next.status}`;
+    unitLine.dataset.status = next.status;
+    buttons.mark(next.status, current !== null);
+  }
+
+  function showAssignment(next: Assignment | null): void {
+    current = next;
+    assignment.show(next);
+    buttons.mark(unit?.status ?? null, next !== null);
+  }
+
+  function setConnection(online: boolean, detail = ''): void {
+    connection.textContent = online ? 'online' : 'offline';
+    connection.dataset.state = online ? 'online' : 'offline';
+    connection.title = detail;
+  }
+
+  socket.on('connect', () => {
+    setConnection(true);
+    // Queued reports go first, in order; the snapshot only redraws.
+    outbox.setConnected(true);
+    socket
+      .timeout(ACK_TIMEOUT_MS)
+      .emitWithAck('snapshot')
+      .then((answer) => {
+        if (!answer.ok) {
+          notice.textContent = answer.error.message;
+          return;
+        }
+        showUnit(answer.unit);
+        showAssignment(answer.assignment);
+      })
+      .catch(() => console.warn('tablet snapshot: no answer'));
+  });
+  socket.on('disconnect', (reason) => {
+    setConnection(false, reason);
+    outbox.setConnected(false);
+    if (reason === 'io server disconnect')
+      endSession('session ended by the server');
+  });
+  socket.on('connect_error', (err) => {
+    setConnection(false, err.message);
+    const code = (err as Error & { data?: { error?: { code?: string } } }).data
+      ?.error?.code;
+    if (code?.startsWith('AUTH_')) endSession(err.message);
+  });
+  socket.on('assignment', (next) => showAssignment(next));
+  socket.on('assignment:cancelled', (info) => {
+    if (current?.incident.id === info.incidentId) showAssignment(null);
+    notice.textContent = `Incident #${info.incidentId} cancelled: ${info.reason}`;
+    notice.dataset.kind = 'error';
+  });
+  socket.on('unit:status', (next) => showUnit(next));
+  socket.on('arrival:detected', (offer) => {
+    notice.textContent = `GPS puts you ${offer.phase.replace('_', ' ')}: confirm with the button.`;
+    notice.dataset.kind = 'ok';
+  });
+
+  const stopGps = watchFixes(
+    (fix) => {
+      // Only while on duty: an out-of-service unit is not tracked.
+      if (unit?.status === 'out_of_service') return;
+      outbox.enqueue({ kind: 'position', eventId: crypto.randomUUID(), fix });
+    },
+    (state) => {
+      gpsLine.textContent = gpsText(state);
+      gpsLine.dataset.state = state.kind;
+    },
+  );
+
+  function endSession(message: string): void {
+    stopGps();
+    socket.close();
+    sessions.clear();
+    showLogin(`Session ended: ${message}. Log in again.`);
+  }
+
+  logoutButton.addEventListener('click', () => {
+    if (
+      outbox.state.pending > 0 &&
+      !confirm('Reports are still unsent. Log out anyway?')
+    ) {
+      return;
+    }
+    void logout(session.token).catch(() => undefined);
+    endSession('logged out');
+  });
+
+  assignment.show(null);
+  buttons.mark(null, false);
+  outboxLine.textContent = 'all sent';
+  app.replaceChildren(
+    el('header', { className: 'top' }, [
+      el('strong', { text: session.username }),
+      unitLine,
+      connection,
+      gpsLine,
+      outboxLine,
+      logoutButton,
+    ]),
+    notice,
+    assignment.element,
+    buttons.element,
+  );
+}
+
+/** Sends one outbox item over the socket and judges its ack. */
+async function sendItem(
+  socket: TabletSocket,
+  item: OutboxItem,
+): Promise<SendOutcome> {
+  if (!socket.connected) return { result: 'retry', reason: 'offline' };
+  const timed = socket.timeout(ACK_TIMEOUT_MS);
+  try {
+    switch (item.kind) {
+      case 'status':
+        return classifyAck(await timed.emitWithAck('status', item.report));
+      case 'ack':
+        return classifyAck(
+          await timed.emitWithAck('assignment:ack', {
+            incidentId: item.incidentId,
+            at: item.at,
+          }),
+        );
+      case 'position': {
+        const answer = await timed.emitWithAck('position', item.fix);
+        // A refused fix (e.g. poor accuracy) is answered ok with the reason:
+        // it is done either way, and the server logged why.
+        return classifyAck(answer);
+      }
+    }
+  } catch {
+    return { result: 'retry', reason: 'no ack in time' };
+  }
+}
+
+function gpsText(state: GpsState): string {
+  switch (state.kind) {
+    case 'unsupported':
+      return 'GPS: not available on this device';
+    case 'waiting':
+      return 'GPS: waiting for a fix';
+    case 'ok':
+      return `GPS: ±${Math.round(state.accuracyMeters)} m`;
+    case 'denied':
+      return 'GPS: permission denied';
+    case 'error':
+      return `GPS: ${state.message}`;
+  }
+}
+
+const saved = sessions.load();
+if (saved) start(saved);
+else showLogin();

@@ -1,0 +1,54 @@
+/**
+ * Chromium for end-to-end tests: Debian's `chromium` through
+ * playwright-core (no browser download). `CHROMIUM_PATH` overrides the
+ * path; without a browser the tests say they were skipped.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** Whether a browser is there to run the tests. */
+export const HAS_CHROMIUM = fs.existsSync(CHROMIUM_PATH);
+
+const ROOT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+);
+
+/** Screenshots of the main screens, kept as test artifacts. */
+export const ARTIFACTS_DIR = path.join(ROOT, 'artifacts', 'e2e');
+
+/** Builds the console when its build is missing or stale. */
+export function ensureConsoleBuilt(): void {
+  const result = spawnSync(process.execPath, ['scripts/ensure-console.mjs'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error('console build failed');
+}
+
+/**
+ * Headless Chromium with the flags this machine's closed network needs
+ * (no background connections, no component updates).
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}

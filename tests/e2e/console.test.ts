@@ -1,0 +1,212 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  startTestServer,
+  type TestServer,
+} from '../../dispatch-server/test/harness.ts';
+import {
+  ARTIFACTS_DIR,
+  CHROMIUM_PATH,
+  ensureConsoleBuilt,
+  HAS_CHROMIUM,
+  launchChromium,
+} from './browser.ts';
+
+if (!HAS_CHROMIUM) {
+  console.warn(
+    `console end-to-end tests skipped: no Chromium at ${CHROMIUM_PATH} ` +
+      '(apt-get install chromium, or set CHROMIUM_PATH)',
+  );
+}
+
+describe.skipIf(!HAS_CHROMIUM)('console in a real browser', () => {
+  let t: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    [t, browser] = await Promise.all([startTestServer(), launchChromium()]);
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function shot(page: Page, name: string) {
+    await page.screenshot({
+      path: path.join(ARTIFACTS_DIR, `${name}.png`),
+      fullPage: true,
+    });
+  }
+
+  async function login(
+    page: Page,
+    url: string,
+    fields: { user: string; password: string; submit: string },
+    username: string,
+    password: string,
+  ) {
+    await page.goto(url);
+    await page.getByTestId(fields.user).fill(username);
+    await page.getByTestId(fields.password).fill(password);
+    await page.getByTestId(fields.submit).click();
+    await expect
+      .poll(() => page.getByTestId('connection-state').textContent(), {
+        timeout: 20_000,
+      })
+      .toMatch(/online/i);
+  }
+
+  it('takes a call on the map, assigns the top unit, and follows the crew to the scene', async () => {
+    const dispatcher = await browser.newPage({
+      viewport: { width: 1400, height: 900 },
+    });
+    const errors: string[] = [];
+    dispatcher.on('pageerror', (err) => errors.push(err.message));
+    await login(
+      dispatcher,
+      `${t.url}/`,
+      {
+        user: 'login-username',
+        password: 'login-password',
+        submit: 'login-submit',
+      },
+      'dispatcher',
+      'dispatcher-demo',
+    );
+    // The offline basemap is drawn (no tile server is configured).
+    await expect
+      .poll(() =>
+        dispatcher
+          .locator('.leaflet-overlay-pane canvas, .leaflet-overlay-pane path')
+          .count(),
+      )
+      .toBeGreaterThan(0);
+    expect(
+      await dispatcher.locator('.leaflet-control-attribution').textContent(),
+    ).toContain('OpenStreetMap contributors');
+    await shot(dispatcher, '01-console');
+
+    // Click the map to place the call: the map opens on the city centre,
+    // which is on a street of the demo city.
+    const map = dispatcher.getByTestId('map');
+    const box = (await map.boundingBox())!;
+    await map.click({ position: { x: box.width / 2, y: box.height / 2 } });
+    await expect
+      .poll(() => dispatcher.getByTestId('intake-location').inputValue())
+      .toMatch(/^-30\.\d+, ?-51\.\d+$/);
+    await dispatcher.getByTestId('intake-priority').selectOption('1');
+    await dispatcher.getByTestId('intake-complaint').fill('chest pain');
+    await dispatcher.getByTestId('intake-submit').click();
+    await expect
+      .poll(() => dispatcher.getByTestId('intake-error').textContent())
+      .toMatch(/created/i);
+    const item = dispatcher.getByTestId('queue-item').first();
+    const incidentId = Number(await item.getAttribute('data-incident-id'));
+    expect(incidentId).toBeGreaterThan(0);
+
+    // Ranked units with drive-time ETAs.
+    const ranked = dispatcher.getByTestId('recommendation');
+    await expect
+      .poll(() => ranked.count(), { timeout: 20_000 })
+      .toBeGreaterThan(3);
+    const etaText = await ranked
+      .first()
+      .getByTestId('recommendation-eta')
+      .textContent();
+    expect(etaText).toMatch(/\d+:\d\d/);
+    const unitId = Number(await ranked.first().getAttribute('data-unit-id'));
+    const { body: unit } = await t.request('GET', `/api/units/${unitId}`, {
+      token: await t.login('dispatcher', 'dispatcher-demo'),
+    });
+    await shot(dispatcher, '02-recommendations');
+
+    // The crew of the top unit logs in on its tablet.
+    const tablet = await browser.newPage({
+      viewport: { width: 800, height: 1100 },
+    });
+    tablet.on('pageerror', (err) => errors.push(err.message));
+    await login(
+      tablet,
+      `${t.url}/tablet`,
+      {
+        user: 'tablet-username',
+        password: 'tablet-password',
+        submit: 'tablet-login',
+      },
+      `crew-${unit.callSign.toLowerCase()}`,
+      'crew-demo-pass',
+    );
+
+    // One key assigns the top unit.
+    // Focus out of the form first (a click on the map would move the call).
+    await dispatcher.getByTestId('clock').click();
+    await dispatcher.keyboard.press('Enter');
+    await expect
+      .poll(() => item.getByTestId('incident-phase').textContent(), {
+        timeout: 20_000,
+      })
+      .toMatch(/dispatched/i);
+
+    // The tablet receives it.
+    const assignment = tablet.getByTestId('assignment');
+    await expect
+      .poll(() => assignment.getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('assigned');
+    expect(await assignment.getAttribute('data-incident-id')).toBe(
+      String(incidentId),
+    );
+    await expect
+      .poll(() => tablet.getByTestId('assignment-complaint').textContent())
+      .toMatch(/chest pain/);
+    await shot(tablet, '03-tablet-assignment');
+
+    for (const [button, phase] of [
+      ['status-ack', /acknowledged/i],
+      ['status-en_route', /en.route/i],
+      ['status-on_scene', /on.scene/i],
+    ] as const) {
+      await tablet.getByTestId(button).click();
+      await expect
+        .poll(() => item.getByTestId('incident-phase').textContent(), {
+          timeout: 20_000,
+        })
+        .toMatch(phase);
+    }
+    await expect
+      .poll(() => item.getByTestId('response-time').textContent(), {
+        timeout: 20_000,
+      })
+      .toMatch(/\d+:\d\d/);
+    await shot(dispatcher, '04-console-on-scene');
+    await shot(tablet, '05-tablet-on-scene');
+
+    // The server logged each phase, from the crew's tablet.
+    const { body: incident } = await t.request(
+      'GET',
+      `/api/incidents/${incidentId}`,
+      {
+        token: await t.login('dispatcher', 'dispatcher-demo'),
+      },
+    );
+    expect(incident.timeline.map((e: { phase: string }) => e.phase)).toEqual([
+      'received',
+      'dispatched',
+      'acknowledged',
+      'en_route',
+      'on_scene',
+    ]);
+    expect(
+      incident.timeline
+        .slice(2)
+        .every((e: { source: string }) => e.source === 'crew'),
+    ).toBe(true);
+    expect(incident.intervals.response).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  }, 180_000);
+});
