@@ -260,6 +260,35 @@ describe.each(backends)('dispatch on %s', (backend) => {
       });
     });
 
+    it('maps the road the available units reach in 3 minutes, smaller when one is out of service', async () => {
+      const { body: all } = await call('GET', '/api/coverage');
+      expect(all).toMatchObject({ withinSeconds: 180 });
+      expect(all.units).toBeGreaterThan(5);
+      expect(all.lengthMeters).toBeGreaterThan(10_000);
+      expect(all.lines.length).toBeGreaterThan(10);
+      const { body: units } = await call('GET', '/api/units');
+      const free = units.filter(
+        (u: { status: string }) => u.status === 'available',
+      );
+      // Both units of one station out of service: its area loses cover.
+      const station = free[0].station;
+      const pair = free.filter(
+        (u: { station: { lat: number; lon: number } }) =>
+          u.station.lat === station.lat && u.station.lon === station.lon,
+      );
+      for (const unit of pair) await setStatus(unit.id, 'out_of_service');
+      // The coverage is cached for 2 s.
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      const { body: fewer } = await call('GET', '/api/coverage');
+      expect(fewer.units).toBe(all.units - pair.length);
+      expect(fewer.lengthMeters).toBeLessThan(all.lengthMeters);
+      const { body: longer } = await call('GET', '/api/coverage?seconds=600');
+      expect(longer.lengthMeters).toBeGreaterThan(fewer.lengthMeters);
+      const bad = await call('GET', '/api/coverage?seconds=5');
+      expect(bad.status).toBe(400);
+      for (const unit of pair) await setStatus(unit.id, 'available');
+    });
+
     it('lists open incidents only when asked', async () => {
       const open = await intake();
       const { body: list } = await call('GET', '/api/incidents?open=true');

@@ -1626,6 +1626,65 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       }),
     },
+    '/api/coverage': {
+      get: operation({
+        operationId: 'getCoverage',
+        summary: 'Live coverage: road reachable in time by available units',
+        description:
+          'The road pieces that the nearest available unit reaches within ' +
+          '`seconds` (default the response target, 180), each unit from ' +
+          'its last fresh GPS fix or its station, with the emergency ' +
+          'speed factor. Recomputed at most every 2 s. The console draws ' +
+          'it as the live 3-minute coverage map.',
+        tag: 'incidents',
+        access: 'incidents:read',
+        parameters: [
+          {
+            name: 'seconds',
+            in: 'query',
+            required: false,
+            description:
+              'Drive time limit, 10 to 1800 (else `VALIDATION_FAILED`).',
+            schema: { type: 'integer', minimum: 10, maximum: 1800 },
+          },
+        ],
+        success: {
+          status: 200,
+          description: 'The reachable road.',
+          schema: {
+            type: 'object',
+            required: ['withinSeconds', 'units', 'lengthMeters', 'lines'],
+            additionalProperties: false,
+            properties: {
+              withinSeconds: { type: 'integer' },
+              units: {
+                type: 'integer',
+                minimum: 0,
+                description: 'Available units it starts from.',
+              },
+              lengthMeters: {
+                type: 'number',
+                minimum: 0,
+                description: 'Road reachable in time, each road once.',
+              },
+              lines: {
+                type: 'array',
+                description: 'Pieces of road, each a list of [lon, lat].',
+                items: {
+                  type: 'array',
+                  items: {
+                    type: 'array',
+                    items: { type: 'number' },
+                    minItems: 2,
+                    maxItems: 2,
+                  },
+                },
+              },
+            },
+          },
+        },
+      }),
+    },
     '/api/users': {
       get: operation({
         operationId: 'listUsers',

@@ -320,6 +320,18 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
     },
   );
 
+  api.get('/coverage', allow('incidents:read'), async (req, res) => {
+    const text = req.query.seconds;
+    const seconds = text === undefined ? ctx.targetSeconds : Number(text);
+    if (!Number.isInteger(seconds) || seconds < 10 || seconds > 1800) {
+      throw new DispatchError(
+        'VALIDATION_FAILED',
+        'seconds: expected an integer from 10 to 1800',
+      );
+    }
+    res.json(await ctx.incidents.coverage(seconds));
+  });
+
   api.get(
     '/metrics/response-times',
     allow('metrics:read'),

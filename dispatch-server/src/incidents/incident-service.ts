@@ -30,6 +30,21 @@ import {
 } from './incident-store.ts';
 import type { IncidentView } from './views.ts';
 
+/** Road reachable in time by the available units (`GET /api/coverage`). */
+export interface Coverage {
+  withinSeconds: number;
+  /** Available units the coverage starts from. */
+  units: number;
+  /** Length of road reachable in time, each road counted once. */
+  lengthMeters: number;
+  /** Reachable road pieces, each a list of [lon, lat]. */
+  lines: number[][][];
+}
+
+function round5(value: number): number {
+  return Math.round(value * 1e5) / 1e5;
+}
+
 /** A new call, checked. */
 export interface IntakeInput {
   location: LatLon;
@@ -47,6 +62,7 @@ export class IncidentService {
   readonly #router: Router;
   readonly #log: Logger;
   readonly #units: UnitService;
+  readonly #coverage = new Map<number, { at: number; value: Coverage }>();
   readonly #options: {
     targetSeconds: number;
     responsePlan: ResponsePlan;
@@ -333,6 +349,56 @@ export class IncidentService {
         `incident ${incidentId} is already ${incident?.phase}`,
       );
     }
+  }
+
+  /**
+   * The road reachable within `seconds` by the nearest available unit,
+   * each from its last fresh fix or its station: the live coverage map.
+   * Cached for 2 s, since every console asks as units move.
+   */
+  async coverage(seconds: number): Promise<Coverage> {
+    const cached = this.#coverage.get(seconds);
+    if (cached && Date.now() - cached.at < 2000) return cached.value;
+    const units = await this.#units.withPositions(
+      await selectUnits(this.#db, { status: 'available' }),
+    );
+    const now = new Date();
+    const origins = units.map(
+      (unit) =>
+        unitOrigin(
+          unit.station,
+          unit.lastPosition
+            ? {
+                location: unit.lastPosition,
+                at: new Date(unit.lastPosition.at),
+              }
+            : undefined,
+          now,
+          this.#options.fixFreshSeconds,
+        ).location,
+    );
+    let value: Coverage;
+    if (origins.length === 0) {
+      value = { withinSeconds: seconds, units: 0, lengthMeters: 0, lines: [] };
+    } else {
+      const field = await this.#router.travelTimes(origins, {
+        maxSeconds: seconds,
+      });
+      const reach = field.reachable(seconds);
+      value = {
+        withinSeconds: seconds,
+        units: origins.length,
+        lengthMeters: Math.round(reach.lengthMeters),
+        lines: reach.lines.map((line) =>
+          line.map(([lon, lat]) => [
+            round5(lon as number),
+            round5(lat as number),
+          ]),
+        ),
+      };
+    }
+    this.#coverage.set(seconds, { at: Date.now(), value });
+    return value;
   }
 
   async #rank(
