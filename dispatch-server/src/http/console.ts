@@ -20,11 +20,12 @@ export const CONSOLE_DIST = path.resolve(
 const PAGES: Record<string, string> = {
   '/': 'index.html',
   '/tablet': 'tablet.html',
+  '/planner': 'planner.html',
 };
 
 /**
- * Serves the built console: its pages at `/` (dispatcher) and `/tablet`
- * (crew), its hashed assets under `/assets` with a long cache. Before a
+ * Serves the built console: its pages at `/` (dispatcher), `/tablet`
+ * (crew) and `/planner`, its hashed assets under `/assets` with a long cache. Before a
  * build the pages answer 503 with how to build it, never a blank page.
  */
 export function serveConsole(
