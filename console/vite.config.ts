@@ -20,6 +20,7 @@ export default defineConfig({
       input: {
         index: page('index.html'),
         tablet: page('tablet.html'),
+        planner: page('planner.html'),
       },
     },
   },
