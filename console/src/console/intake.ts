@@ -1,6 +1,7 @@
 import { ApiError, apiRequest } from '../shared/api.ts';
-import { el } from '../shared/dom.ts';
+import { el, setText, type Text } from '../shared/dom.ts';
 import { formatLatLon, parseLatLon } from '../shared/geo.ts';
+import { onLanguageChange, refused, t } from '../shared/i18n.ts';
 import type { IncidentView, LatLon } from '../shared/types.ts';
 
 /** Options of {@link intakePanel}. */
@@ -28,14 +29,23 @@ export function intakePanel(options: IntakeOptions): IntakeView {
     testId: 'intake-location',
     attrs: {
       name: 'location',
-      placeholder: 'click the map or type lat, lon',
+      placeholder: () => t('intake.locationPlaceholder'),
       required: '',
     },
   });
   const priority = el('select', { testId: 'intake-priority' }, [
-    el('option', { text: '1 (life threat)', attrs: { value: '1' } }),
-    el('option', { text: '2 (urgent)', attrs: { value: '2' } }),
-    el('option', { text: '3 (non-urgent)', attrs: { value: '3' } }),
+    el('option', {
+      text: () => t('intake.priority1'),
+      attrs: { value: '1' },
+    }),
+    el('option', {
+      text: () => t('intake.priority2'),
+      attrs: { value: '2' },
+    }),
+    el('option', {
+      text: () => t('intake.priority3'),
+      attrs: { value: '3' },
+    }),
   ]);
   const complaint = el('input', {
     testId: 'intake-complaint',
@@ -51,7 +61,7 @@ export function intakePanel(options: IntakeOptions): IntakeView {
   });
   const submit = el('button', {
     testId: 'intake-submit',
-    text: 'Create',
+    text: () => t('intake.submit'),
     attrs: { type: 'submit' },
   });
   const message = el('p', {
@@ -61,29 +71,34 @@ export function intakePanel(options: IntakeOptions): IntakeView {
   });
 
   const form = el('form', { className: 'panel intake' }, [
-    el('h2', { text: 'New call' }),
-    el('label', {}, ['Location', location]),
-    el('label', {}, ['Priority', priority]),
-    el('label', {}, ['Complaint', complaint]),
-    el('label', {}, ['Caller phone', phone]),
-    el('label', {}, ['Address (optional)', address]),
+    el('h2', { text: () => t('intake.title') }),
+    el('label', {}, [() => t('intake.location'), location]),
+    el('label', {}, [() => t('intake.priority'), priority]),
+    el('label', {}, [() => t('intake.complaint'), complaint]),
+    el('label', {}, [() => t('intake.phone'), phone]),
+    el('label', {}, [() => t('intake.address'), address]),
     submit,
     message,
   ]);
 
-  location.addEventListener('input', () => {
+  const validate = () => {
     const point = parseLatLon(location.value);
-    location.setCustomValidity(point ? '' : 'expected lat, lon');
-    options.onPoint(point);
-  });
+    const empty = location.value.trim() === '';
+    location.setCustomValidity(
+      point || empty ? '' : t('intake.locationInvalid'),
+    );
+    return point;
+  };
+  location.addEventListener('input', () => options.onPoint(validate()));
+  onLanguageChange(() => validate());
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    message.textContent = '';
+    setText(message, '');
     message.dataset.kind = '';
     const point = parseLatLon(location.value);
     if (!point) {
-      showError('Location: click the map or type lat, lon (degrees).');
+      showError(() => t('intake.locationMissing'));
       return;
     }
     const body: Record<string, unknown> = {
@@ -98,20 +113,22 @@ export function intakePanel(options: IntakeOptions): IntakeView {
       .then((incident) => {
         form.reset();
         options.onPoint(null);
-        message.textContent = `Incident #${incident.id} created.`;
+        setText(message, () => t('intake.created', { id: incident.id }));
         message.dataset.kind = 'ok';
         options.onCreated(incident);
       })
       .catch((err: unknown) =>
-        showError(err instanceof ApiError ? err.message : String(err)),
+        showError(
+          err instanceof ApiError ? () => refused(err.message) : String(err),
+        ),
       )
       .finally(() => {
         submit.disabled = false;
       });
   });
 
-  function showError(text: string): void {
-    message.textContent = text;
+  function showError(text: Text): void {
+    setText(message, text);
     message.dataset.kind = 'error';
   }
 

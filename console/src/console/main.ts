@@ -3,10 +3,13 @@ import '../styles/console.css';
 
 import { apiRequest } from '../shared/api.ts';
 import { logout, SessionStore, type Session } from '../shared/auth.ts';
-import { byId, el } from '../shared/dom.ts';
+import { byId, el, setText, type Text } from '../shared/dom.ts';
 import { formatClock } from '../shared/format.ts';
-import { loginForm } from '../shared/login-form.ts';
+import { intlLocale, onLanguageChange, t } from '../shared/i18n.ts';
+import { initLanguage, languageSelect } from '../shared/language-select.ts';
+import { loginErrorText, loginForm } from '../shared/login-form.ts';
 import type { Basemap, CityInfo } from '../shared/types.ts';
+import { coverageLayer } from './coverage.ts';
 import { intakePanel } from './intake.ts';
 import { DispatchMap } from './map.ts';
 import { incidentQueue } from './queue.ts';
@@ -16,10 +19,12 @@ import { ConsoleStore } from './store.ts';
 
 const sessions = new SessionStore('console');
 const app = byId<HTMLDivElement>('app');
+initLanguage(() => t('app.console'));
 
-function showLogin(notice = ''): void {
+function showLogin(notice: Text = ''): void {
   const form = loginForm({
-    title: 'Dispatch console',
+    title: () => t('app.console'),
+    notice,
     allowed: ['dispatcher', 'admin'],
     testIds: {
       username: 'login-username',
@@ -31,7 +36,6 @@ function showLogin(notice = ''): void {
       void start(session);
     },
   });
-  if (notice) form.querySelector('.error')!.textContent = notice;
   app.replaceChildren(form);
 }
 
@@ -40,7 +44,7 @@ async function start(session: Session): Promise<void> {
     token: session.token,
   }).catch((err: unknown) => {
     sessions.clear();
-    showLogin(err instanceof Error ? err.message : String(err));
+    showLogin(loginErrorText(err));
     return null;
   });
   if (!city) return;
@@ -49,26 +53,30 @@ async function start(session: Session): Promise<void> {
   const connection = el('span', {
     className: 'connection',
     testId: 'connection-state',
-    text: 'connecting',
+    text: () => t('connection.connecting'),
   });
   const logoutButton = el('button', {
     testId: 'logout',
-    text: `Log out ${session.username}`,
+    text: () => t('logout.named', { user: session.username }),
     attrs: { type: 'button' },
   });
   const mapElement = el('div', { className: 'map', testId: 'map' });
   const side = el('aside', { className: 'side' });
   app.replaceChildren(
     el('header', { className: 'top' }, [
-      el('strong', { text: `Dispatch · ${city.name}` }),
+      el('strong', {
+        text: () => t('app.consoleHeader', { city: city.name }),
+      }),
       clock,
       connection,
+      languageSelect(),
       logoutButton,
     ]),
     el('main', { className: 'layout' }, [mapElement, side]),
   );
 
   const map = new DispatchMap(mapElement, city);
+  const coverage = coverageLayer(map, session.token, city.targetSeconds);
   if (!city.tileUrl) {
     apiRequest<Basemap>('/api/basemap', { token: session.token })
       .then((basemap) => map.drawBasemap(basemap))
@@ -107,6 +115,8 @@ async function start(session: Session): Promise<void> {
   map.onClick((point) => intake.setPoint(point));
 
   store.subscribe((change) => {
+    // Every (re)connect starts with a snapshot: redraw the coverage then.
+    if (change.kind === 'snapshot') coverage.refreshNow();
     if (change.kind === 'units') {
       for (const unit of change.units) map.showUnit(unit);
       return;
@@ -128,23 +138,35 @@ async function start(session: Session): Promise<void> {
     session.token,
     store,
     (state: ConnectionState, detail?: string) => {
-      connection.textContent = state;
+      setText(connection, () => t(`connection.${state}`));
       connection.dataset.state = state;
       connection.title = detail ?? '';
     },
     (message) => {
       session$.abort();
       window.clearInterval(timer);
+      coverage.stop();
       socket.close();
       sessions.clear();
-      showLogin(`Session ended: ${message}. Log in again.`);
+      showLogin(() => t('session.ended', { reason: message }));
     },
   );
+  // Units that move or change status change the coverage.
+  socket.on('unit:status', () => coverage.unitsChanged());
+  socket.on('unit:positions', () => coverage.unitsChanged());
+
+  // Markers' tooltips render on opening; the rest repaints itself.
+  const unsubscribe = onLanguageChange(() => {
+    tick();
+    queue.redraw();
+  });
+  session$.signal.addEventListener('abort', unsubscribe);
 
   const tick = () => {
     clock.textContent = formatClock(
       new Date(Date.now() + store.clockOffsetMs),
       city.timeZone,
+      intlLocale(),
     );
     queue.tick();
   };

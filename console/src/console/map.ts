@@ -1,6 +1,7 @@
 import L from 'leaflet';
 
 import { formatLatLon } from '../shared/geo.ts';
+import { phaseName, statusName, t } from '../shared/i18n.ts';
 import type {
   Basemap,
   CityInfo,
@@ -25,6 +26,12 @@ export class DispatchMap {
   readonly #units = new Map<number, L.CircleMarker>();
   readonly #incidents = new Map<number, L.Marker>();
   #intakePoint: L.CircleMarker | null = null;
+  // Coverage sits over the roads and under every marker: its own pane
+  // and canvas between the basemap (overlay pane, 400) and the units.
+  readonly #coverageRenderer: L.Canvas;
+  readonly #unitRenderer: L.Canvas;
+  readonly #coverage: L.LayerGroup;
+  #coverageShown = true;
 
   /** @param container the element the map fills */
   constructor(container: HTMLElement, city: CityInfo) {
@@ -32,6 +39,12 @@ export class DispatchMap {
     // many SVG nodes.
     this.map = L.map(container, { preferCanvas: true, zoomControl: true });
     this.map.setView(toLatLng(city.center), 13);
+    this.map.createPane('coverage').style.zIndex = '410';
+    this.map.createPane('units').style.zIndex = '420';
+    this.#coverageRenderer = L.canvas({ pane: 'coverage' });
+    this.#unitRenderer = L.canvas({ pane: 'units' });
+    this.#coverage = L.layerGroup([], { pane: 'coverage' }).addTo(this.map);
+    container.dataset.coverageLines = '0';
     if (city.tileUrl) {
       L.tileLayer(city.tileUrl, {
         attribution: city.tileAttribution ?? '',
@@ -43,7 +56,7 @@ export class DispatchMap {
         icon: placeIcon('station', 'S'),
         title: station.name,
       })
-        .bindTooltip(`Station ${station.name}`)
+        .bindTooltip(() => t('map.station', { name: station.name }))
         .addTo(this.map);
     }
     for (const hospital of city.hospitals) {
@@ -84,13 +97,15 @@ export class DispatchMap {
     this.#intakePoint = null;
     if (!point) return;
     this.#intakePoint = L.circleMarker(toLatLng(point), {
+      pane: 'units',
+      renderer: this.#unitRenderer,
       radius: 9,
       color: '#1565c0',
       weight: 3,
       fillOpacity: 0.2,
       dashArray: '4 3',
     })
-      .bindTooltip(`New call at ${formatLatLon(point)}`)
+      .bindTooltip(() => t('map.newCall', { point: formatLatLon(point) }))
       .addTo(this.map);
   }
 
@@ -99,17 +114,21 @@ export class DispatchMap {
     const where = unit.lastPosition ?? unit.station;
     const style = unitMarkerStyle(unit);
     const options = {
+      pane: 'units',
+      renderer: this.#unitRenderer,
       color: style.colour,
       fillColor: style.fillColour,
       fillOpacity: style.fillOpacity,
       weight: 2,
       radius: 7,
     };
-    const label = `${unit.callSign} (${unit.capability}) ${unit.status}${unit.stale ? ', stale' : ''}`;
+    const label = () =>
+      `${unit.callSign} (${unit.capability}) ${statusName(unit.status)}` +
+      (unit.stale ? `, ${t('map.stale')}` : '');
     const marker = this.#units.get(unit.id);
     if (marker) {
       marker.setLatLng(toLatLng(where)).setStyle(options);
-      marker.setTooltipContent(label);
+      marker.getTooltip()?.setContent(label);
       return;
     }
     this.#units.set(
@@ -135,14 +154,15 @@ export class DispatchMap {
       this.#incidents.delete(incident.id);
       return;
     }
-    const label = `#${incident.id} P${incident.priority} ${incident.phase}`;
+    const label = () =>
+      `#${incident.id} P${incident.priority} ${phaseName(incident.phase)}`;
     if (held) {
-      held.setTooltipContent(label);
+      held.getTooltip()?.setContent(label);
       return;
     }
     const marker = L.marker(toLatLng(incident.location), {
       icon: incidentIcon(incident.priority),
-      title: `Incident ${incident.id}`,
+      title: t('map.incident', { id: incident.id }),
     })
       .bindTooltip(label)
       .on('click', () => onSelect(incident.id))
@@ -158,6 +178,46 @@ export class DispatchMap {
     for (const marker of this.#incidents.values()) marker.remove();
     this.#incidents.clear();
     for (const incident of incidents) this.showIncident(incident, onSelect);
+  }
+
+  /**
+   * Replaces the coverage layer: the road reachable in time, as
+   * semi-transparent green lines that take no clicks.
+   * @param lines road pieces, each a list of [lon, lat]
+   */
+  drawCoverage(lines: readonly (readonly number[])[][]): void {
+    this.#coverage.clearLayers();
+    const latLngs = lines
+      .filter((line) => line.length >= 2)
+      .map((line) => line.map(([lon, lat]) => [lat!, lon!] as L.LatLngTuple));
+    if (latLngs.length > 0) {
+      // One multi-line: thousands of pieces, one layer to draw.
+      L.polyline(latLngs, {
+        pane: 'coverage',
+        renderer: this.#coverageRenderer,
+        interactive: false,
+        color: '#1db954',
+        weight: 5,
+        opacity: 0.45,
+        lineCap: 'round',
+      }).addTo(this.#coverage);
+    }
+    this.map.getContainer().dataset.coverageLines = String(latLngs.length);
+  }
+
+  /** Shows or hides the coverage layer (it keeps its lines). */
+  showCoverage(shown: boolean): void {
+    this.#coverageShown = shown;
+    if (shown) this.#coverage.addTo(this.map);
+    else this.#coverage.remove();
+    // Leaflet keeps an emptied canvas: hide the whole pane too.
+    this.map.getPane('coverage')!.style.display = shown ? '' : 'none';
+    this.map.getContainer().dataset.coverageShown = String(shown);
+  }
+
+  /** Whether the coverage layer is on. */
+  get coverageShown(): boolean {
+    return this.#coverageShown;
   }
 
   /** Pans to a point, keeping the zoom. */

@@ -1,5 +1,6 @@
-import { el } from '../shared/dom.ts';
+import { el, setAttr } from '../shared/dom.ts';
 import { formatClock, formatMmSs } from '../shared/format.ts';
+import { intlLocale, phaseName, t } from '../shared/i18n.ts';
 import type { IncidentView } from '../shared/types.ts';
 import type { ConsoleStore } from './store.ts';
 import { incidentClock } from './timers.ts';
@@ -30,9 +31,12 @@ export interface QueueView {
  */
 export function incidentQueue(options: QueueOptions): QueueView {
   const list = el('ol', { className: 'queue-list', testId: 'queue' });
-  const empty = el('p', { className: 'muted', text: 'No open incidents.' });
+  const empty = el('p', {
+    className: 'muted',
+    text: () => t('queue.empty'),
+  });
   const element = el('section', { className: 'panel queue' }, [
-    el('h2', { text: 'Incidents' }),
+    el('h2', { text: () => t('queue.title') }),
     empty,
     list,
   ]);
@@ -51,9 +55,9 @@ export function incidentQueue(options: QueueOptions): QueueView {
     node.textContent = formatMmSs(clock.seconds);
     node.dataset.level = clock.level;
     node.dataset.testid = clock.stopped ? 'response-time' : 'incident-timer';
-    node.title = clock.stopped
-      ? 'response time (received to on scene)'
-      : 'time since the call was received';
+    setAttr(node, 'title', () =>
+      t(clock.stopped ? 'queue.responseTime' : 'queue.sinceCall'),
+    );
   }
 
   function redraw(): void {
@@ -86,7 +90,7 @@ export function incidentQueue(options: QueueOptions): QueueView {
             el('span', {
               className: 'phase',
               testId: 'incident-phase',
-              text: incident.phase,
+              text: () => phaseName(incident.phase),
             }),
             timer,
             el('span', {
@@ -95,10 +99,12 @@ export function incidentQueue(options: QueueOptions): QueueView {
             }),
             el('span', {
               className: 'received muted',
-              text: formatClock(
-                new Date(incident.receivedAt),
-                options.timeZone,
-              ),
+              text: () =>
+                formatClock(
+                  new Date(incident.receivedAt),
+                  options.timeZone,
+                  intlLocale(),
+                ),
             }),
           ],
         );

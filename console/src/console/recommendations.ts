@@ -1,6 +1,7 @@
 import { ApiError, apiRequest } from '../shared/api.ts';
-import { el } from '../shared/dom.ts';
+import { el, setText, type Text } from '../shared/dom.ts';
 import { formatKm, formatMmSs } from '../shared/format.ts';
+import { intlLocale, refused, t } from '../shared/i18n.ts';
 import type { IncidentView, Recommendation } from '../shared/types.ts';
 
 /** The recommendations panel and its hooks. */
@@ -18,7 +19,7 @@ export interface RecommendationsView {
  * refusal such as `409 UNIT_NOT_AVAILABLE` is shown and the list reloaded.
  */
 export function recommendationsPanel(token: string): RecommendationsView {
-  const title = el('h2', { text: 'Recommendations' });
+  const title = el('h2', { text: () => t('recs.title') });
   const message = el('p', {
     className: 'form-message',
     testId: 'assign-message',
@@ -35,7 +36,9 @@ export function recommendationsPanel(token: string): RecommendationsView {
   let busy = false;
 
   async function load(id: number): Promise<void> {
-    list.replaceChildren(el('li', { className: 'muted', text: 'Ranking…' }));
+    list.replaceChildren(
+      el('li', { className: 'muted', text: () => t('recs.ranking') }),
+    );
     try {
       const answer = await apiRequest<Recommendation[]>(
         `/api/incidents/${id}/recommendations`,
@@ -46,21 +49,21 @@ export function recommendationsPanel(token: string): RecommendationsView {
       list.replaceChildren(...answer.map(row));
       if (answer.length === 0) {
         list.replaceChildren(
-          el('li', { className: 'muted', text: 'No unit can be sent.' }),
+          el('li', { className: 'muted', text: () => t('recs.none') }),
         );
       }
     } catch (err) {
       if (incidentId !== id) return;
       ranked = [];
       list.replaceChildren();
-      say('error', err instanceof ApiError ? err.message : String(err));
+      say('error', errorText(err));
     }
   }
 
   function row(line: Recommendation): HTMLElement {
     const assign = el('button', {
       testId: 'assign-button',
-      text: 'Assign',
+      text: () => t('recs.assign'),
       attrs: { type: 'button' },
     });
     assign.addEventListener('click', () => void assignUnit(line));
@@ -82,7 +85,7 @@ export function recommendationsPanel(token: string): RecommendationsView {
         }),
         el('span', {
           className: 'distance',
-          text: formatKm(line.distanceMeters),
+          text: () => formatKm(line.distanceMeters, intlLocale()),
         }),
         el('span', { className: 'origin', text: line.origin }),
         assign,
@@ -104,9 +107,9 @@ export function recommendationsPanel(token: string): RecommendationsView {
         body: { unitId: line.unitId },
         token,
       });
-      say('ok', `${line.callSign} assigned to incident #${id}.`);
+      say('ok', () => t('recs.assigned', { unit: line.callSign, id }));
     } catch (err) {
-      say('error', err instanceof ApiError ? err.message : String(err));
+      say('error', errorText(err));
     } finally {
       busy = false;
     }
@@ -114,8 +117,8 @@ export function recommendationsPanel(token: string): RecommendationsView {
     if (incidentId === id) await load(id);
   }
 
-  function say(kind: '' | 'ok' | 'error', text: string): void {
-    message.textContent = text;
+  function say(kind: '' | 'ok' | 'error', text: Text): void {
+    setText(message, text);
     message.dataset.kind = kind;
   }
 
@@ -128,13 +131,14 @@ export function recommendationsPanel(token: string): RecommendationsView {
       say('', '');
       ranked = [];
       if (!incident) {
-        title.textContent = 'Recommendations';
+        setText(title, () => t('recs.title'));
         list.replaceChildren(
-          el('li', { className: 'muted', text: 'Select an incident.' }),
+          el('li', { className: 'muted', text: () => t('recs.select') }),
         );
         return;
       }
-      title.textContent = `Recommendations for #${incident.id}`;
+      const id = incident.id;
+      setText(title, () => t('recs.titleFor', { id }));
       void load(incident.id);
     },
     assignTop() {
@@ -142,4 +146,13 @@ export function recommendationsPanel(token: string): RecommendationsView {
       if (top) void assignUnit(top);
     },
   };
+}
+
+/** A refusal in the server's words behind "Refused:"; else the error. */
+function errorText(err: unknown): Text {
+  if (err instanceof ApiError) {
+    const message = err.message;
+    return () => refused(message);
+  }
+  return String(err);
 }

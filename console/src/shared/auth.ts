@@ -48,6 +48,21 @@ export class SessionStore {
   }
 }
 
+/** A user whose role may not use this screen (said by the screen itself). */
+export class RoleRefusedError extends Error {
+  constructor(
+    readonly username: string,
+    readonly role: Role,
+    readonly allowed: readonly Role[],
+  ) {
+    super(
+      `user ${username} has role ${role}; ` +
+        `this screen is for ${allowed.join(' or ')}`,
+    );
+    this.name = 'RoleRefusedError';
+  }
+}
+
 /**
  * Logs in with `POST /api/auth/login` and checks the role.
  * @param allowed roles this app accepts
@@ -65,10 +80,7 @@ export async function login(
   });
   if (!allowed.includes(answer.role)) {
     await logout(answer.token).catch(() => undefined);
-    throw new Error(
-      `user ${username} has role ${answer.role}; ` +
-        `this screen is for ${allowed.join(' or ')}`,
-    );
+    throw new RoleRefusedError(username, answer.role, allowed);
   }
   return {
     token: answer.token,

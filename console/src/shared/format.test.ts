@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatClock, formatKm, formatMmSs } from './format.ts';
+import { formatClock, formatKm, formatMmSs, formatNumber } from './format.ts';
 import { formatLatLon, parseLatLon } from './geo.ts';
 
 describe('formatMmSs', () => {
@@ -35,6 +35,12 @@ describe('formatKm', () => {
     expect(formatKm(0)).toBe('0.0 km');
     expect(formatKm(null)).toBe('–');
   });
+
+  it("uses the language's decimal sign and grouping", () => {
+    expect(formatKm(2449, 'es-AR')).toBe('2,4 km');
+    expect(formatNumber(412345, 'en-US')).toBe('412,345');
+    expect(formatNumber(412345, 'es-AR')).toBe('412.345');
+  });
 });
 
 describe('formatClock', () => {
@@ -42,6 +48,16 @@ describe('formatClock', () => {
     const at = new Date('2026-01-01T15:04:05Z');
     expect(formatClock(at, 'America/Sao_Paulo')).toBe('12:04:05');
     expect(formatClock(at, 'UTC')).toBe('15:04:05');
+  });
+
+  it('is 24 h in both languages, midnight as 00', () => {
+    const midnight = new Date('2026-01-01T03:00:07Z');
+    expect(formatClock(midnight, 'America/Sao_Paulo', 'en-US')).toBe(
+      '00:00:07',
+    );
+    expect(formatClock(midnight, 'America/Sao_Paulo', 'es-AR')).toBe(
+      '00:00:07',
+    );
   });
 });
 

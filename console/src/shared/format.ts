@@ -13,24 +13,53 @@ export function formatMmSs(seconds: number | null | undefined): string {
   return `${sign}${String(minutes).padStart(2, '0')}:${String(rest).padStart(2, '0')}`;
 }
 
-/** Meters as kilometres with one decimal (`2.4 km`); null gives `–`. */
-export function formatKm(meters: number | null | undefined): string {
+/**
+ * Meters as kilometres with one decimal (`2.4 km`, `2,4 km` in es-AR);
+ * null gives `–`.
+ * @param locale BCP 47 locale of the digits (default en-US)
+ */
+export function formatKm(
+  meters: number | null | undefined,
+  locale = 'en-US',
+): string {
   if (meters === null || meters === undefined || !Number.isFinite(meters)) {
     return '–';
   }
-  return `${(meters / 1000).toFixed(1)} km`;
+  return `${formatNumber(meters / 1000, locale, 1)} km`;
 }
 
 /**
- * A wall-clock time `HH:MM:SS` in the city's time zone (24 h).
- * @param timeZone IANA zone, e.g. `America/Sao_Paulo`
+ * A number with the locale's digit grouping and decimal sign.
+ * @param digits fraction digits shown (always that many)
  */
-export function formatClock(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
+export function formatNumber(
+  value: number,
+  locale: string,
+  digits = 0,
+): string {
+  return new Intl.NumberFormat(locale, {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
+}
+
+/**
+ * A wall-clock time `HH:MM:SS` in the city's time zone (24 h), with the
+ * locale's separators.
+ * @param timeZone IANA zone, e.g. `America/Sao_Paulo`
+ * @param locale BCP 47 locale, e.g. `es-AR` (default en-GB)
+ */
+export function formatClock(
+  at: Date,
+  timeZone: string,
+  locale = 'en-GB',
+): string {
+  return new Intl.DateTimeFormat(locale, {
     timeZone,
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
-    hour12: false,
+    // h23, not hour12: false, which some engines render as 24:00:00.
+    hourCycle: 'h23',
   }).format(at);
 }

@@ -2,6 +2,7 @@ import L from 'leaflet';
 
 import { el } from '../shared/dom.ts';
 import { formatKm, formatMmSs } from '../shared/format.ts';
+import { intlLocale, t } from '../shared/i18n.ts';
 import type { Assignment } from '../shared/types.ts';
 
 /** The assignment card and its update hook. */
@@ -35,7 +36,7 @@ export function assignmentView(): AssignmentView {
       if (!assignment) {
         element.dataset.state = 'none';
         details.replaceChildren(
-          el('p', { className: 'muted', text: 'No assignment.' }),
+          el('p', { className: 'muted', text: () => t('tablet.noAssignment') }),
         );
         mapElement.hidden = true;
         return;
@@ -45,12 +46,16 @@ export function assignmentView(): AssignmentView {
       element.dataset.incidentId = String(incident.id);
       details.replaceChildren(
         el('h2', {
-          text: `Incident #${incident.id} · priority ${incident.priority}`,
+          text: () =>
+            t('tablet.incidentTitle', {
+              id: incident.id,
+              priority: incident.priority,
+            }),
         }),
         el('p', {
           className: 'complaint',
           testId: 'assignment-complaint',
-          text: incident.complaint ?? 'no complaint given',
+          text: incident.complaint ?? (() => t('tablet.noComplaint')),
         }),
         el('p', {
           className: 'address',
@@ -63,8 +68,12 @@ export function assignmentView(): AssignmentView {
           className: 'eta',
           testId: 'assignment-eta',
           text: route
-            ? `ETA ${formatMmSs(route.etaSeconds)} · ${formatKm(route.distanceMeters)}`
-            : 'No route: drive by the map',
+            ? () =>
+                t('tablet.eta', {
+                  eta: formatMmSs(route.etaSeconds),
+                  distance: formatKm(route.distanceMeters, intlLocale()),
+                })
+            : () => t('tablet.noRoute'),
         }),
       );
       mapElement.hidden = false;

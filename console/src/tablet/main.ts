@@ -4,7 +4,9 @@ import '../styles/tablet.css';
 import { io, type Socket } from 'socket.io-client';
 
 import { logout, SessionStore, type Session } from '../shared/auth.ts';
-import { byId, el } from '../shared/dom.ts';
+import { byId, el, setText, type Text } from '../shared/dom.ts';
+import { phaseName, statusName, t } from '../shared/i18n.ts';
+import { initLanguage, languageSelect } from '../shared/language-select.ts';
 import { loginForm } from '../shared/login-form.ts';
 import type {
   Assignment,
@@ -29,10 +31,12 @@ const ACK_TIMEOUT_MS = 10_000;
 
 const sessions = new SessionStore('tablet');
 const app = byId<HTMLDivElement>('app');
+initLanguage(() => t('app.tablet'));
 
-function showLogin(notice = ''): void {
+function showLogin(notice: Text = ''): void {
   const form = loginForm({
-    title: 'Crew tablet',
+    title: () => t('app.tablet'),
+    notice,
     allowed: ['crew'],
     testIds: {
       username: 'tablet-username',
@@ -44,7 +48,6 @@ function showLogin(notice = ''): void {
       start(session);
     },
   });
-  if (notice) form.querySelector('.error')!.textContent = notice;
   app.replaceChildren(form);
 }
 
@@ -52,7 +55,7 @@ function start(session: Session): void {
   const connection = el('span', {
     className: 'connection',
     testId: 'connection-state',
-    text: 'offline',
+    text: () => t('connection.offline'),
     attrs: { 'data-state': 'offline' },
   });
   const unitLine = el('span', { className: 'unit', testId: 'unit-status' });
@@ -66,7 +69,7 @@ function start(session: Session): void {
     testId: 'tablet-message',
   });
   const logoutButton = el('button', {
-    text: 'Log out',
+    text: () => t('logout.plain'),
     testId: 'tablet-logout',
     attrs: { type: 'button' },
   });
@@ -80,11 +83,16 @@ function start(session: Session): void {
   const outbox = new Outbox({
     send: (item) => sendItem(socket, item),
     onChange: (state) => {
-      outboxLine.textContent =
-        state.pending > 0 ? `${state.pending} to send` : 'all sent';
+      const pending = state.pending;
+      setText(outboxLine, () =>
+        pending > 0
+          ? t('tablet.toSend', { count: pending })
+          : t('tablet.allSent'),
+      );
       outboxLine.dataset.pending = String(state.pending);
       if (state.lastRefusal) {
-        notice.textContent = `Not recorded: ${state.lastRefusal.message}`;
+        const message = state.lastRefusal.message;
+        setText(notice, () => t('tablet.notRecorded', { message }));
         notice.dataset.kind = 'error';
       }
     },
@@ -94,7 +102,7 @@ function start(session: Session): void {
   function press(action: CrewAction): void {
     const at = new Date().toISOString();
     const eventId = crypto.randomUUID();
-    notice.textContent = '';
+    setText(notice, '');
     if (action === 'ack') {
       if (!current) return;
       outbox.enqueue({
@@ -114,7 +122,7 @@ function start(session: Session): void {
 
   function showUnit(next: UnitView): void {
     unit = next;
-    unitLine.textContent = `${next.callSign} · ${next.status}`;
+    setText(unitLine, () => `${next.callSign} · ${statusName(next.status)}`);
     unitLine.dataset.status = next.status;
     buttons.mark(next.status, current !== null);
   }
@@ -126,7 +134,9 @@ function start(session: Session): void {
   }
 
   function setConnection(online: boolean, detail = ''): void {
-    connection.textContent = online ? 'online' : 'offline';
+    setText(connection, () =>
+      t(online ? 'connection.online' : 'connection.offline'),
+    );
     connection.dataset.state = online ? 'online' : 'offline';
     connection.title = detail;
   }
@@ -140,7 +150,8 @@ function start(session: Session): void {
       .emitWithAck('snapshot')
       .then((answer) => {
         if (!answer.ok) {
-          notice.textContent = answer.error.message;
+          const message = answer.error.message;
+          setText(notice, () => t('refused', { message }));
           return;
         }
         showUnit(answer.unit);
@@ -152,7 +163,7 @@ function start(session: Session): void {
     setConnection(false, reason);
     outbox.setConnected(false);
     if (reason === 'io server disconnect')
-      endSession('session ended by the server');
+      endSession(() => t('session.endedByServer'));
   });
   socket.on('connect_error', (err) => {
     setConnection(false, err.message);
@@ -163,12 +174,16 @@ function start(session: Session): void {
   socket.on('assignment', (next) => showAssignment(next));
   socket.on('assignment:cancelled', (info) => {
     if (current?.incident.id === info.incidentId) showAssignment(null);
-    notice.textContent = `Incident #${info.incidentId} cancelled: ${info.reason}`;
+    setText(notice, () =>
+      t('tablet.cancelled', { id: info.incidentId, reason: info.reason }),
+    );
     notice.dataset.kind = 'error';
   });
   socket.on('unit:status', (next) => showUnit(next));
   socket.on('arrival:detected', (offer) => {
-    notice.textContent = `GPS puts you ${offer.phase.replace('_', ' ')}: confirm with the button.`;
+    setText(notice, () =>
+      t('tablet.arrival', { phase: phaseName(offer.phase) }),
+    );
     notice.dataset.kind = 'ok';
   });
 
@@ -179,32 +194,33 @@ function start(session: Session): void {
       outbox.enqueue({ kind: 'position', eventId: crypto.randomUUID(), fix });
     },
     (state) => {
-      gpsLine.textContent = gpsText(state);
+      setText(gpsLine, () => gpsText(state));
       gpsLine.dataset.state = state.kind;
     },
   );
 
-  function endSession(message: string): void {
+  function endSession(reason: Text): void {
     stopGps();
     socket.close();
     sessions.clear();
-    showLogin(`Session ended: ${message}. Log in again.`);
+    const text = () =>
+      t('session.ended', {
+        reason: typeof reason === 'string' ? reason : reason(),
+      });
+    showLogin(text);
   }
 
   logoutButton.addEventListener('click', () => {
-    if (
-      outbox.state.pending > 0 &&
-      !confirm('Reports are still unsent. Log out anyway?')
-    ) {
+    if (outbox.state.pending > 0 && !confirm(t('logout.unsent'))) {
       return;
     }
     void logout(session.token).catch(() => undefined);
-    endSession('logged out');
+    endSession(() => t('session.loggedOut'));
   });
 
   assignment.show(null);
   buttons.mark(null, false);
-  outboxLine.textContent = 'all sent';
+  setText(outboxLine, () => t('tablet.allSent'));
   app.replaceChildren(
     el('header', { className: 'top' }, [
       el('strong', { text: session.username }),
@@ -212,6 +228,7 @@ function start(session: Session): void {
       connection,
       gpsLine,
       outboxLine,
+      languageSelect(),
       logoutButton,
     ]),
     notice,
@@ -253,15 +270,15 @@ async function sendItem(
 function gpsText(state: GpsState): string {
   switch (state.kind) {
     case 'unsupported':
-      return 'GPS: not available on this device';
+      return t('gps.unsupported');
     case 'waiting':
-      return 'GPS: waiting for a fix';
+      return t('gps.waiting');
     case 'ok':
-      return `GPS: ±${Math.round(state.accuracyMeters)} m`;
+      return t('gps.ok', { meters: Math.round(state.accuracyMeters) });
     case 'denied':
-      return 'GPS: permission denied';
+      return t('gps.denied');
     case 'error':
-      return `GPS: ${state.message}`;
+      return t('gps.error', { message: state.message });
   }
 }
 

@@ -1,18 +1,22 @@
 import { el } from '../shared/dom.ts';
+import { t, type MessageKey } from '../shared/i18n.ts';
 import type { UnitStatus } from '../shared/types.ts';
 
 /** A crew button: the acknowledgement, or a status to report. */
 export type CrewAction =
   'ack' | Exclude<UnitStatus, 'dispatched' | 'out_of_service'>;
 
-/** The buttons in phase order, with their labels. */
-export const CREW_ACTIONS: readonly { action: CrewAction; label: string }[] = [
-  { action: 'ack', label: 'Acknowledge' },
-  { action: 'en_route', label: 'En route' },
-  { action: 'on_scene', label: 'On scene' },
-  { action: 'transporting', label: 'Transporting' },
-  { action: 'at_hospital', label: 'At hospital' },
-  { action: 'available', label: 'Available' },
+/** The buttons in phase order, with their labels' dictionary keys. */
+export const CREW_ACTIONS: readonly {
+  action: CrewAction;
+  label: MessageKey;
+}[] = [
+  { action: 'ack', label: 'crew.ack' },
+  { action: 'en_route', label: 'crew.en_route' },
+  { action: 'on_scene', label: 'crew.on_scene' },
+  { action: 'transporting', label: 'crew.transporting' },
+  { action: 'at_hospital', label: 'crew.at_hospital' },
+  { action: 'available', label: 'crew.available' },
 ];
 
 /** The button row and a hook to mark the unit's current status. */
@@ -36,7 +40,7 @@ export function statusButtons(
     const button = el('button', {
       className: 'status-button',
       testId: action === 'ack' ? 'status-ack' : `status-${action}`,
-      text: label,
+      text: () => t(label),
       attrs: { type: 'button' },
     });
     button.addEventListener('click', () => onPress(action));
