@@ -8,7 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+import {
+  startTestServer,
+  type TestServer,
+} from '../../dispatch-server/test/harness.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -50,5 +55,25 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
     ],
+  });
+}
+
+/**
+ * What every browser test file starts with: the console built, the
+ * artifacts folder, a test server (demo fleet and users) and Chromium.
+ */
+export async function startBrowserSuite(
+  env: Record<string, string> = {},
+): Promise<[TestServer, Browser]> {
+  ensureConsoleBuilt();
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  return Promise.all([startTestServer(env), launchChromium()]);
+}
+
+/** Saves a full-page screenshot as `artifacts/e2e/<name>.png`. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({
+    path: path.join(ARTIFACTS_DIR, `${name}.png`),
+    fullPage: true,
   });
 }

@@ -1,19 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
-
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { type TestServer } from '../../dispatch-server/test/harness.ts';
 import {
-  startTestServer,
-  type TestServer,
-} from '../../dispatch-server/test/harness.ts';
-import {
-  ARTIFACTS_DIR,
   CHROMIUM_PATH,
-  ensureConsoleBuilt,
   HAS_CHROMIUM,
-  launchChromium,
+  screenshot,
+  startBrowserSuite,
 } from './browser.ts';
 
 if (!HAS_CHROMIUM) {
@@ -28,21 +21,12 @@ describe.skipIf(!HAS_CHROMIUM)('console in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    [t, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    [t, browser] = await startBrowserSuite();
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await t?.close();
   });
-
-  async function shot(page: Page, name: string) {
-    await page.screenshot({
-      path: path.join(ARTIFACTS_DIR, `${name}.png`),
-      fullPage: true,
-    });
-  }
 
   async function login(
     page: Page,
@@ -90,7 +74,7 @@ describe.skipIf(!HAS_CHROMIUM)('console in a real browser', () => {
     expect(
       await dispatcher.locator('.leaflet-control-attribution').textContent(),
     ).toContain('OpenStreetMap contributors');
-    await shot(dispatcher, '01-console');
+    await screenshot(dispatcher, '01-console');
 
     // Click the map to place the call: the map opens on the city centre,
     // which is on a street of the demo city.
@@ -124,7 +108,7 @@ describe.skipIf(!HAS_CHROMIUM)('console in a real browser', () => {
     const { body: unit } = await t.request('GET', `/api/units/${unitId}`, {
       token: await t.login('dispatcher', 'dispatcher-demo'),
     });
-    await shot(dispatcher, '02-recommendations');
+    await screenshot(dispatcher, '02-recommendations');
 
     // The crew of the top unit logs in on its tablet.
     const tablet = await browser.newPage({
@@ -164,7 +148,7 @@ describe.skipIf(!HAS_CHROMIUM)('console in a real browser', () => {
     await expect
       .poll(() => tablet.getByTestId('assignment-complaint').textContent())
       .toMatch(/chest pain/);
-    await shot(tablet, '03-tablet-assignment');
+    await screenshot(tablet, '03-tablet-assignment');
 
     for (const [button, phase] of [
       ['status-ack', /acknowledged/i],
@@ -183,8 +167,8 @@ describe.skipIf(!HAS_CHROMIUM)('console in a real browser', () => {
         timeout: 20_000,
       })
       .toMatch(/\d+:\d\d/);
-    await shot(dispatcher, '04-console-on-scene');
-    await shot(tablet, '05-tablet-on-scene');
+    await screenshot(dispatcher, '04-console-on-scene');
+    await screenshot(tablet, '05-tablet-on-scene');
 
     // The server logged each phase, from the crew's tablet.
     const { body: incident } = await t.request(

@@ -1,19 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
-
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { type TestServer } from '../../dispatch-server/test/harness.ts';
 import {
-  startTestServer,
-  type TestServer,
-} from '../../dispatch-server/test/harness.ts';
-import {
-  ARTIFACTS_DIR,
   CHROMIUM_PATH,
-  ensureConsoleBuilt,
   HAS_CHROMIUM,
-  launchChromium,
+  screenshot,
+  startBrowserSuite,
 } from './browser.ts';
 
 if (!HAS_CHROMIUM) {
@@ -38,22 +31,13 @@ describe.skipIf(!HAS_CHROMIUM)('coverage map and languages', () => {
   let token: string;
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    [t, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    [t, browser] = await startBrowserSuite();
     token = await t.login('dispatcher', 'dispatcher-demo');
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await t?.close();
   });
-
-  async function shot(page: Page, name: string) {
-    await page.screenshot({
-      path: path.join(ARTIFACTS_DIR, `${name}.png`),
-      fullPage: true,
-    });
-  }
 
   async function loginConsole(page: Page) {
     await page.goto(`${t.url}/`);
@@ -101,7 +85,7 @@ describe.skipIf(!HAS_CHROMIUM)('coverage map and languages', () => {
       Number(await map.getAttribute('data-coverage-lines')),
     ).toBeGreaterThan(0);
     expect(await page.locator('.leaflet-coverage-pane canvas').count()).toBe(1);
-    await shot(page, '07-coverage');
+    await screenshot(page, '07-coverage');
 
     // Switching it off removes the layer; on again brings it back.
     await toggle.uncheck();
@@ -207,7 +191,7 @@ describe.skipIf(!HAS_CHROMIUM)('coverage map and languages', () => {
         },
       )
       .toBe('ok');
-    await shot(page, '08-console-es');
+    await screenshot(page, '08-console-es');
 
     // And back to English without a reload.
     await page.getByTestId('language').selectOption('en');
@@ -267,7 +251,7 @@ describe.skipIf(!HAS_CHROMIUM)('coverage map and languages', () => {
         timeout: 20_000,
       })
       .toBe('En el lugar');
-    await shot(page, '09-tablet-es');
+    await screenshot(page, '09-tablet-es');
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

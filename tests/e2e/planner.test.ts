@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
-
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -10,15 +7,13 @@ import { hourInZone } from '../../console/src/planner/stats.ts';
 import {
   DOWNTOWN,
   NORTH,
-  startTestServer,
   type TestServer,
 } from '../../dispatch-server/test/harness.ts';
 import {
-  ARTIFACTS_DIR,
   CHROMIUM_PATH,
-  ensureConsoleBuilt,
   HAS_CHROMIUM,
-  launchChromium,
+  screenshot,
+  startBrowserSuite,
 } from './browser.ts';
 
 if (!HAS_CHROMIUM) {
@@ -33,9 +28,7 @@ describe.skipIf(!HAS_CHROMIUM)('planner in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    [t, browser] = await Promise.all([startTestServer(), launchChromium()]);
+    [t, browser] = await startBrowserSuite();
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
@@ -234,10 +227,7 @@ describe.skipIf(!HAS_CHROMIUM)('planner in a real browser', () => {
     expect(
       new Map(perHour.filter(([, n]) => n! > 0) as [number, number][]),
     ).toEqual(expected);
-    await page.screenshot({
-      path: path.join(ARTIFACTS_DIR, '06-planner.png'),
-      fullPage: true,
-    });
+    await screenshot(page, '06-planner');
 
     // Priority 1 only.
     const p1 = await metrics(1);

@@ -3,26 +3,15 @@
  * `GET /api/incidents`: percentiles, the response-time histogram and the
  * by-hour table. No DOM here, so the rules are unit-tested.
  */
+import { percentile } from '../../../dispatch-server/src/policy/intervals.ts';
 import type { IncidentView, Priority } from '../shared/types.ts';
 
 /**
- * The `q` quantile (0..1) by linear interpolation between the closest
- * order statistics, as the server (and PostgreSQL's `percentile_cont`)
- * computes it; null when there are no values.
+ * The `q` quantile (0..1), the server's own function (linear interpolation,
+ * as PostgreSQL's `percentile_cont`): one rule for both, so the planner's
+ * figures match the metrics API's.
  */
-export function percentile(
-  values: readonly number[],
-  q: number,
-): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  const a = sorted[low] as number;
-  const b = sorted[high] as number;
-  return a + (b - a) * (position - low);
-}
+export { percentile };
 
 /** One tenth of a second, as the server rounds its percentiles. */
 export function roundTenth(value: number | null): number | null {
