@@ -29,5 +29,11 @@ export interface DomainEvents {
   'token:revoked': [tokenHashes: string[]];
 }
 
-/** The in-process bus of {@link DomainEvents}. */
+/**
+ * The in-process bus of {@link DomainEvents}.
+ *
+ * TODO(issue 7): events reach only this process's sockets. With several
+ * server processes behind one address, consoles on the others miss them
+ * until their next snapshot; the socket.io Redis Streams adapter fixes it.
+ */
 export class DomainBus extends EventEmitter<DomainEvents> {}

@@ -68,6 +68,10 @@ export async function startOsmandServer(options: {
         Buffer.concat(chunks).toString('utf8'),
         req.headers['content-type'],
       );
+      // TODO: a 400 makes Traccar Client keep the position and resend it,
+      // so a position it can never make readable would block its queue.
+      // Not seen with the app's own query format; answer 200 and log if
+      // it ever is.
       if (!parsed.ok) {
         log.info({ reason: parsed.reason, source: 'osmand' }, 'fix refused');
         answer(400, parsed.reason);

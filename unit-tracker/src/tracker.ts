@@ -92,6 +92,11 @@ export class TrackBacklogFullError extends Error {
 }
 
 /**
+ * TODO(issue 7): the per-unit memory below (recent fix times, arrival
+ * dwell, ETA throttle, stale sweep) is per process. Behind a balancer a
+ * unit's fixes must stick to one process, or this state moves to Redis;
+ * the track's unique (unit, time) key already keeps rows single.
+ *
  * The one ingest pipeline: every fix, from a tablet socket, an HTTP batch
  * or the OsmAnd protocol, is judged by the filter, stored in the track,
  * moves the unit in the live state when it is the newest, goes to the

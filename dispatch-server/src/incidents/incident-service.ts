@@ -253,6 +253,10 @@ export class IncidentService {
     return result;
   }
 
+  // TODO(issue 5): an incident whose only unit a dispatcher frees before
+  // the scene stays in phase `dispatched` with no units; the queue should
+  // flag it as needing a unit (the phase log has no "unassigned" phase).
+
   /**
    * Cancels an open incident; its units become available again and their
    * tablets are told.
