@@ -36,16 +36,24 @@
  * 100 ms of main-thread work per second) is reported, not enforced; an
  * unexpected error, a page error or a refused fix fails the run (exit 1).
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import type { CDPSession, Page } from 'playwright-core';
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 
-import { hashToken } from '../../dispatch-server/src/auth/auth-service.ts';
-import { hashPassword } from '../../dispatch-server/src/auth/passwords.ts';
+import {
+  api,
+  connect,
+  eachLimited,
+  issueCrewTokens,
+  messageOf,
+  seeded,
+  setting,
+  sleep,
+} from '../../scripts/bench/kit.ts';
+
 import {
   readConfig,
   startServer,
@@ -94,37 +102,8 @@ interface Ack {
   error?: { code: string; message: string };
 }
 
-function setting(name: string, fallback: number, min: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) {
-    console.error(
-      `${name}: expected an integer >= ${min}, got ${JSON.stringify(text)}`,
-    );
-    process.exit(2);
-  }
-  return value;
-}
-
-const sleep = (ms: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
-const messageOf = (err: unknown) =>
-  err instanceof Error ? err.message : String(err);
-
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Where a unit is `ms` after it set off: up and down its stretch. */
 function pointAt(plan: Plan, ms: number) {
@@ -140,65 +119,6 @@ function pointAt(plan: Plan, ms: number) {
     ),
     headingDeg: outbound ? plan.bearingDeg : (plan.bearingDeg + 180) % 360,
   };
-}
-
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      await work(items[index] as T, index);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, lane),
-  );
-}
-
-async function api<T>(
-  server: DispatchServer,
-  token: string | undefined,
-  method: string,
-  urlPath: string,
-  body: unknown,
-  expected = 200,
-): Promise<T> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-  };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(server.url + urlPath, {
-    method,
-    headers,
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status !== expected) {
-    throw new Error(
-      `${method} ${urlPath}: expected ${expected}, got ${response.status}: ${text.slice(0, 300)}`,
-    );
-  }
-  return JSON.parse(text) as T;
-}
-
-function connect(url: string, token: string): Promise<Socket> {
-  const socket = connectSocket(url, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(new Error(`${url}: ${err.message}`));
-    });
-  });
 }
 
 /** Stations that snap to a road, each with room for its 2 km stretch. */
@@ -237,36 +157,6 @@ async function planFleet(server: DispatchServer): Promise<Plan[]> {
     });
   }
   return plans;
-}
-
-/** One crew user and bearer token per unit, straight into the tables. */
-async function issueCrewTokens(
-  server: DispatchServer,
-  plans: Plan[],
-): Promise<void> {
-  const sharedHash = await hashPassword(
-    crypto.randomBytes(24).toString('base64url'),
-  );
-  const users = await server.db.query<{ id: number; unit_id: number }>(
-    `INSERT INTO users (username, role, unit_id, password_hash)
-     SELECT 'bench-console-crew-' || u, 'crew', u, $2::text
-       FROM unnest($1::int[]) AS t(u)
-     RETURNING id, unit_id`,
-    [plans.map((plan) => plan.unitId), sharedHash],
-  );
-  const userOf = new Map(users.map((user) => [user.unit_id, user.id]));
-  for (const plan of plans) {
-    plan.token = crypto.randomBytes(32).toString('base64url');
-  }
-  await server.db.query(
-    `INSERT INTO auth_tokens (token_hash, user_id, expires_at)
-     SELECT h, u, $3::timestamptz FROM unnest($1::text[], $2::int[]) AS t(h, u)`,
-    [
-      plans.map((plan) => hashToken(plan.token)),
-      plans.map((plan) => userOf.get(plan.unitId)),
-      new Date(Date.now() + 6 * 3600 * 1000).toISOString(),
-    ],
-  );
 }
 
 /** The crews' tablets: one `position` a second each, until stopped. */
@@ -569,7 +459,7 @@ async function main(): Promise<void> {
       );
       plan.unitId = unit.id;
     });
-    await issueCrewTokens(server, plans);
+    await issueCrewTokens(server, plans, 'bench-console-crew-');
     fleet = new Fleet(server.url, plans);
     await fleet.connect();
     fleet.start();

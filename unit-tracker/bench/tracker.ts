@@ -78,7 +78,18 @@ import {
   workerData,
 } from 'node:worker_threads';
 
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+
+import {
+  api,
+  connect,
+  eachLimited,
+  issueCrewTokens,
+  messageOf,
+  seeded,
+  setting,
+  sleep,
+} from '../../scripts/bench/kit.ts';
 
 import type { DispatchServer } from '../../dispatch-server/src/index.ts';
 import type {
@@ -254,26 +265,9 @@ type Reply =
   | { id: number; ok: false; error: string }
   | { event: 'failure'; message: string };
 
-function setting(name: string, fallback: number, min = 1): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) {
-    console.error(
-      `${name}: expected an integer >= ${min}, got ${JSON.stringify(text)}`,
-    );
-    process.exit(2);
-  }
-  return value;
-}
-
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
-const sleep = (ms: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const sleepUntil = (epochMs: number) => sleep(epochMs - Date.now());
-const messageOf = (err: unknown) =>
-  err instanceof Error ? err.message : String(err);
 
 function summarize(samples: readonly number[]): Summary {
   if (samples.length === 0) {
@@ -292,18 +286,6 @@ function summarize(samples: readonly number[]): Summary {
     p99Ms: round2(rank(0.99)),
     maxMs: round2(sorted[sorted.length - 1] as number),
     meanMs: round2(sum / sorted.length),
-  };
-}
-
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -363,40 +345,6 @@ class Tally implements Counts {
       firstError: this.firstError,
     };
   }
-}
-
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      await work(items[index] as T, index);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, lane),
-  );
-}
-
-/** A socket.io client, connected (its own connection, no reconnects). */
-function connect(url: string, token: string): Promise<Socket> {
-  const socket = connectSocket(url, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(new Error(`${url}: ${err.message}`));
-    });
-  });
 }
 
 // --------------------------------------------------------------- workers
@@ -1319,7 +1267,7 @@ async function run(
   });
   const unitsSeconds = (performance.now() - setupStarted) / 1000;
   const crewStarted = performance.now();
-  await issueCrewTokens(server, plans);
+  await issueCrewTokens(server, plans, 'bench-crew-');
   const crewSeconds = (performance.now() - crewStarted) / 1000;
   const rssSetUp = mb();
 
@@ -1776,75 +1724,6 @@ function printProfile(profile: ProfileSummary): void {
   console.log('    hot functions (self time):');
   for (const [name, ms] of profile.functions) {
     console.log(`    ${share(ms)} ${name}`);
-  }
-}
-
-/** One JSON request as `token`; the parsed answer, which must be `expected`. */
-async function api<T>(
-  server: DispatchServer,
-  token: string | undefined,
-  method: string,
-  urlPath: string,
-  body: unknown,
-  expected = 200,
-): Promise<T> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-  };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(server.url + urlPath, {
-    method,
-    headers,
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status !== expected) {
-    throw new Error(
-      `${method} ${urlPath}: expected ${expected}, got ${response.status}: ${text.slice(0, 300)}`,
-    );
-  }
-  return JSON.parse(text) as T;
-}
-
-/**
- * One crew user per unit and a bearer token each, without logins (see
- * the top of the file): one shared scrypt hash, two statements.
- */
-async function issueCrewTokens(
-  server: DispatchServer,
-  plans: UnitPlan[],
-): Promise<void> {
-  const [{ hashToken }, { hashPassword }] = await Promise.all([
-    import('../../dispatch-server/src/auth/auth-service.ts'),
-    import('../../dispatch-server/src/auth/passwords.ts'),
-  ]);
-  const sharedHash = await hashPassword(
-    crypto.randomBytes(24).toString('base64url'),
-  );
-  const users = await server.db.query<{ id: number; unit_id: number }>(
-    `INSERT INTO users (username, role, unit_id, password_hash)
-     SELECT 'bench-crew-' || u, 'crew', u, $2::text
-       FROM unnest($1::int[]) AS t(u)
-     RETURNING id, unit_id`,
-    [plans.map((plan) => plan.unitId), sharedHash],
-  );
-  const userOf = new Map(users.map((user) => [user.unit_id, user.id]));
-  for (const plan of plans) {
-    plan.token = crypto.randomBytes(32).toString('base64url');
-  }
-  await server.db.query(
-    `INSERT INTO auth_tokens (token_hash, user_id, expires_at)
-     SELECT h, u, $3::timestamptz FROM unnest($1::text[], $2::int[]) AS t(h, u)`,
-    [
-      plans.map((plan) => hashToken(plan.token)),
-      plans.map((plan) => userOf.get(plan.unitId)),
-      new Date(Date.now() + 6 * 3600 * 1000).toISOString(),
-    ],
-  );
-  const first = plans[0] as UnitPlan;
-  const principal = await server.auth.authenticate(first.token);
-  if (principal.role !== 'crew' || principal.unitId !== first.unitId) {
-    throw new Error(`crew token of unit ${first.unitId}: ${principal.role}`);
   }
 }
 
