@@ -16,3 +16,4 @@ export { loadRoadGraph } from './graph/cache.ts';
 export { buildRoadGraph } from './graph/build.ts';
 export type { RoutingLogger } from './log.ts';
 export { roadNetworkGeoJson, type BasemapRoad } from './basemap.ts';
+export { haversineMeters } from './geo.ts';

@@ -1,4 +1,5 @@
-import { haversineMeters } from './filter.ts';
+import { haversineMeters } from '@dispatch/routing';
+
 import type { Fix } from './fix.ts';
 
 /** When a unit counts as arrived. */
@@ -62,7 +63,8 @@ export class ArrivalDetector {
         ? this.#rules.sceneRadiusMeters
         : this.#rules.hospitalRadiusMeters;
     const inside = target.places.some(
-      (place) => haversineMeters(place, fix) <= radius,
+      (place) =>
+        haversineMeters(place.lat, place.lon, fix.lat, fix.lon) <= radius,
     );
     const slow =
       fix.speedMps == null || fix.speedMps <= this.#rules.slowSpeedMps;

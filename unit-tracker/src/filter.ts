@@ -1,3 +1,5 @@
+import { haversineMeters } from '@dispatch/routing';
+
 import type { Fix } from './fix.ts';
 
 /** Why a fix was refused. Each is logged with the unit and the source. */
@@ -86,7 +88,7 @@ export function judgeFix(
   const last = history.last;
   if (!last) return { accept: true, live: true };
   const seconds = (fix.at.getTime() - last.at.getTime()) / 1000;
-  const meters = haversineMeters(last, fix);
+  const meters = haversineMeters(last.lat, last.lon, fix.lat, fix.lon);
   // An older fix is checked against the newest too: the same speed limit
   // applies between any two real positions of one vehicle.
   const speed = meters / Math.max(Math.abs(seconds), 1);
@@ -101,20 +103,4 @@ export function judgeFix(
 
 function refuse(reason: RejectReason, detail: string): Verdict {
   return { accept: false, reason, detail };
-}
-
-const EARTH_RADIUS_METERS = 6_371_008.8;
-
-/** Great-circle distance in meters. */
-export function haversineMeters(
-  a: { lat: number; lon: number },
-  b: { lat: number; lon: number },
-): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLon = (b.lon - a.lon) * rad;
-  const h =
-    Math.sin(dLat / 2) ** 2 +
-    Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)));
 }
