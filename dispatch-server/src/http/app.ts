@@ -1,3 +1,4 @@
+import { TrackBacklogFullError } from '@dispatch/unit-tracker';
 import express, {
   type NextFunction,
   type Request,
@@ -97,7 +98,7 @@ export function createApp(
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = toDispatchError(err);
-    if (error.status >= 500) {
+    if (worthLogging(error)) {
       ctx.log.error(
         { err: error.cause ?? error, method: req.method, path: req.path },
         'request failed',
@@ -108,11 +109,20 @@ export function createApp(
   return app;
 }
 
+/**
+ * Whether a failure answer deserves a log line: server-side failures do,
+ * except back-pressure from a full track backlog, which the track writer
+ * reports once per outage rather than once per refused request.
+ */
+export function worthLogging(error: DispatchError): boolean {
+  return error.status >= 500 && !(error.cause instanceof TrackBacklogFullError);
+}
+
 /** Any thrown value as a DispatchError with a catalogue code. */
 export function toDispatchError(err: unknown): DispatchError {
   const mapped = storageError(err);
   if (mapped instanceof DispatchError) return mapped;
-  if ((err as { code?: unknown } | null)?.code === 'TRACK_BACKLOG_FULL') {
+  if (err instanceof TrackBacklogFullError) {
     return new DispatchError(
       'STORAGE_UNAVAILABLE',
       'positions cannot be stored right now; nothing was taken, resend later',

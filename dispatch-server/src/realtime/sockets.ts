@@ -1,18 +1,14 @@
 import type http from 'node:http';
 
 import type { Router } from '@dispatch/routing';
-import {
-  TrackBacklogFullError,
-  type FixResult,
-  type Tracker,
-} from '@dispatch/unit-tracker';
+import type { FixResult, Tracker } from '@dispatch/unit-tracker';
 import { Server, type Namespace, type Socket } from 'socket.io';
 
 import type { AuthService } from '../auth/auth-service.ts';
 import { can, type Permission } from '../auth/roles.ts';
 import { DispatchError, errorBody } from '../errors.ts';
 import type { DomainBus } from '../events.ts';
-import { toDispatchError } from '../http/app.ts';
+import { toDispatchError, worthLogging } from '../http/app.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import { incidentForRole, type IncidentView } from '../incidents/views.ts';
 import type { Logger } from '../log.ts';
@@ -302,7 +298,7 @@ async function answer<T extends object>(
     ack({ ok: true, ...(await work()) });
   } catch (err) {
     const error = toDispatchError(err);
-    if (error.status >= 500 && !(err instanceof TrackBacklogFullError)) {
+    if (worthLogging(error)) {
       log.error({ err: error.cause ?? error }, 'socket event failed');
     }
     ack({ ok: false, ...errorBody(error) });
