@@ -223,7 +223,7 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
         );
       }
       const fixes = readFixBatch(req.body);
-      await ctx.units.get(unitId);
+      await ctx.units.mustExist(unitId);
       const results = await ctx.tracker.ingest(unitId, fixes, 'http');
       res.json({
         accepted: results.filter((r) => r.accepted).length,

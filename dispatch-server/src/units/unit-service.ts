@@ -143,6 +143,20 @@ export class UnitService {
     return this.withPositions(await selectUnits(this.#db));
   }
 
+  /**
+   * Checks that a unit exists, with one cheap query (GPS batches ask on
+   * every request and need no view of the unit).
+   * @throws DispatchError `UNIT_NOT_FOUND`
+   */
+  async mustExist(unitId: number): Promise<void> {
+    const rows = await this.#db.query('SELECT 1 FROM units WHERE id = $1', [
+      unitId,
+    ]);
+    if (rows.length === 0) {
+      throw new DispatchError('UNIT_NOT_FOUND', `no unit ${unitId}`);
+    }
+  }
+
   /** @throws DispatchError `UNIT_NOT_FOUND` */
   async get(unitId: number): Promise<UnitView> {
     const unit = await selectUnit(this.#db, unitId);
