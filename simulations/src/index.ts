@@ -4,4 +4,16 @@
  * policy functions and the routing package's Router, so what wins here is
  * what runs live.
  */
-export {};
+export { generateCalls, type SimCall, type GenerateOptions } from './demand.ts';
+export { loadScenario, parseScenario } from './scenario/validate.ts';
+export { ScenarioError } from './scenario/errors.ts';
+export type * from './scenario/types.ts';
+export {
+  loadHexgrid,
+  hexagonOf,
+  h3Parent,
+  type Hexgrid,
+  type HexCell,
+} from './city/hexgrid.ts';
+export { randomStream, type RandomStream } from './random.ts';
+export { EventQueue } from './event-queue.ts';
