@@ -17,3 +17,12 @@ export { buildRoadGraph } from './graph/build.ts';
 export type { RoutingLogger } from './log.ts';
 export { roadNetworkGeoJson, type BasemapRoad } from './basemap.ts';
 export { haversineMeters } from './geo.ts';
+export {
+  buildPlaceIndex,
+  buildPlaceIndexFromOsm,
+  PlaceIndex,
+  type CrossingPlace,
+  type Place,
+  type PlaceIndexStats,
+  type StreetPlace,
+} from './places/place-index.ts';
