@@ -41,6 +41,12 @@ export interface ServerConfig {
   autoDispatchPriority1: boolean;
   /** A GPS fix older than this no longer places a unit. */
   fixFreshSeconds: number;
+  /**
+   * A new call within this many metres of an open incident received in
+   * the last {@link duplicateMinutes} is flagged as a likely duplicate.
+   */
+  duplicateMeters: number;
+  duplicateMinutes: number;
   responsePlan: ResponsePlan;
   loginMaxFailures: number;
   loginWindowSeconds: number;
@@ -102,6 +108,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ),
     autoDispatchPriority1: boolean(env, 'DISPATCH_AUTO_DISPATCH', false),
     fixFreshSeconds: integer(env, 'DISPATCH_FIX_FRESH_SECONDS', 60, 1, 3600),
+    duplicateMeters: integer(env, 'DISPATCH_DUPLICATE_METERS', 200, 1, 5000),
+    duplicateMinutes: integer(env, 'DISPATCH_DUPLICATE_MINUTES', 30, 1, 1440),
     responsePlan: responsePlan(env.DISPATCH_RESPONSE_PLAN),
     loginMaxFailures: integer(env, 'DISPATCH_LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginWindowSeconds: integer(

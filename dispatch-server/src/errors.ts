@@ -27,6 +27,10 @@ export const DISPATCH_ERRORS = {
     status: 422,
     message: 'the time is before the previous phase',
   },
+  PLACE_QUERY_INVALID: {
+    status: 400,
+    message: 'expected q: 1 to 100 characters with a letter or digit',
+  },
   OUTSIDE_SERVICE_AREA: {
     status: 422,
     message: "the location is outside the city's service area",

@@ -26,6 +26,7 @@ import { DomainBus } from './events.ts';
 import { createApp, type Health } from './http/app.ts';
 import { IncidentService } from './incidents/incident-service.ts';
 import { createLogger, type Logger } from './log.ts';
+import { placeIndexOf } from './places.ts';
 import { attachSockets } from './realtime/sockets.ts';
 import type { Database } from './storage/database.ts';
 import { openDatabase } from './storage/open.ts';
@@ -140,6 +141,8 @@ async function serve(
     fixFreshSeconds: config.fixFreshSeconds,
     autoDispatchPriority1: config.autoDispatchPriority1,
     serviceArea: city.serviceArea,
+    duplicateMeters: config.duplicateMeters,
+    duplicateMinutes: config.duplicateMinutes,
   });
 
   await ensureAdmin(auth, config.adminPassword, log);
@@ -208,6 +211,7 @@ async function serve(
     trustProxy: process.env.TRUST_PROXY === 'true',
     consoleDir: config.consoleDir,
     basemap: () => roadNetworkGeoJson(routing.embedded.graph),
+    places: placeIndexOf(city, log),
   });
   const server = http.createServer(app);
   // Longer than the usual 60 s idle timeout of load balancers, so the

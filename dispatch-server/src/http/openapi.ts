@@ -791,6 +791,7 @@ const incident: Schema = {
     'phase',
     'open',
     'unitIds',
+    'needsUnit',
     'intervals',
     'targetSeconds',
     'withinTarget',
@@ -818,6 +819,12 @@ const incident: Schema = {
     unitIds: {
       ...arrayOf({ type: 'integer' }),
       description: 'Units working it now.',
+    },
+    needsUnit: {
+      type: 'boolean',
+      description:
+        'Open with no unit working it: a new call, or one whose only ' +
+        'unit was freed before the scene (phase stays `dispatched`).',
     },
     intervals: ref('IncidentIntervals'),
     targetSeconds: { type: 'integer', minimum: 1 },
@@ -1626,6 +1633,88 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       }),
     },
+    '/api/places/search': {
+      get: operation({
+        operationId: 'searchPlaces',
+        summary: 'Search streets and crossings of the city',
+        description:
+          'Streets (named highways of the bundled OSM extract) whose name ' +
+          'matches `q` word by word, each word a prefix of a word of the ' +
+          'name, ignoring case and accents, with common abbreviations ' +
+          'expanded (`Av.`, `R.`, `Calle`...): "av ipiranga" finds ' +
+          '"Avenida Ipiranga". Two streets joined by `&`, `y`, `e`, `and`, ' +
+          '`com`, `con` or `esquina` ("Ipiranga & Azenha") find their ' +
+          'crossings first; "Ipiranga &" lists the crossings of one. ' +
+          'A name used in two parts of town is two streets. No online ' +
+          'geocoder is involved. No match is an empty list.',
+        tag: 'system',
+        access: 'incidents:write',
+        storage: false,
+        parameters: [
+          {
+            name: 'q',
+            in: 'query',
+            required: true,
+            description:
+              '1 to 100 characters with a letter or digit (else ' +
+              '`PLACE_QUERY_INVALID`).',
+            schema: { type: 'string', minLength: 1, maxLength: 100 },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            description: 'Most places, 1 to 50 (else `VALIDATION_FAILED`).',
+            schema: { type: 'integer', minimum: 1, maximum: 50, default: 10 },
+          },
+        ],
+        success: {
+          status: 200,
+          description: 'The places, best first.',
+          schema: {
+            type: 'object',
+            required: ['query', 'places'],
+            additionalProperties: false,
+            properties: {
+              query: { type: 'string' },
+              places: arrayOf({
+                type: 'object',
+                required: ['kind', 'name', 'location'],
+                properties: {
+                  kind: { enum: ['street', 'crossing'] },
+                  name: {
+                    type: 'string',
+                    description: 'A street, or "Street A & Street B".',
+                  },
+                  location: {
+                    ...ref('LatLon'),
+                    description:
+                      'A point on the street near its middle, or the ' +
+                      'shared node of the crossing.',
+                  },
+                  bbox: {
+                    type: 'array',
+                    items: { type: 'number' },
+                    minItems: 4,
+                    maxItems: 4,
+                    description: 'Streets: [minLon, minLat, maxLon, maxLat].',
+                  },
+                  lengthMeters: { type: 'number', minimum: 0 },
+                  streets: {
+                    type: 'array',
+                    items: { type: 'string' },
+                    minItems: 2,
+                    maxItems: 2,
+                    description: 'Crossings: the two streets.',
+                  },
+                },
+              }),
+            },
+          },
+        },
+        errors: ['PLACE_QUERY_INVALID', 'VALIDATION_FAILED'],
+      }),
+    },
     '/api/coverage': {
       get: operation({
         operationId: 'getCoverage',
@@ -1927,6 +2016,60 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         },
       }),
     },
+    '/api/incidents/nearby': {
+      get: operation({
+        operationId: 'nearbyIncidents',
+        summary: 'Open incidents near a point: likely duplicate calls',
+        description:
+          'Open incidents within `DISPATCH_DUPLICATE_METERS` (default 200) ' +
+          'of the point, received in the last `DISPATCH_DUPLICATE_MINUTES` ' +
+          '(default 30), nearest first (PostGIS `ST_DWithin` on ' +
+          'geography). The console asks as a call is placed, before it ' +
+          'is created, and warns the dispatcher. Read from the records, so ' +
+          'a call just taken at another desk counts at once.',
+        tag: 'incidents',
+        access: 'incidents:write',
+        parameters: [
+          {
+            name: 'lat',
+            in: 'query',
+            required: true,
+            description: 'Latitude, -90 to 90 (else `INVALID_COORDINATE`).',
+            schema: { type: 'number', minimum: -90, maximum: 90 },
+          },
+          {
+            name: 'lon',
+            in: 'query',
+            required: true,
+            description: 'Longitude, -180 to 180 (else `INVALID_COORDINATE`).',
+            schema: { type: 'number', minimum: -180, maximum: 180 },
+          },
+        ],
+        success: {
+          status: 200,
+          description: 'The nearby open incidents, nearest first.',
+          schema: {
+            type: 'object',
+            required: ['withinMeters', 'withinMinutes', 'incidents'],
+            additionalProperties: false,
+            properties: {
+              withinMeters: { type: 'integer', minimum: 1 },
+              withinMinutes: { type: 'integer', minimum: 1 },
+              incidents: arrayOf({
+                type: 'object',
+                required: ['incident', 'distanceMeters'],
+                additionalProperties: false,
+                properties: {
+                  incident: ref('Incident'),
+                  distanceMeters: { type: 'integer', minimum: 0 },
+                },
+              }),
+            },
+          },
+        },
+        errors: ['INVALID_COORDINATE'],
+      }),
+    },
     '/api/incidents/{id}': {
       get: operation({
         operationId: 'getIncident',
@@ -1961,6 +2104,84 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
           schema: arrayOf(ref('Recommendation')),
         },
         errors: ['INCIDENT_NOT_FOUND', 'ROUTING_FAILED'],
+      }),
+    },
+    '/api/incidents/{id}/route': {
+      get: operation({
+        operationId: 'unitRoute',
+        summary: 'The drive of a unit to an incident, with its line',
+        description:
+          'The road route from where the ranking starts the unit (its ' +
+          'fresh GPS fix, else its station) to the incident, with its ' +
+          'GeoJSON geometry, drive time and distance: the line the ' +
+          'console draws for a recommendation or an assigned unit. ' +
+          '`route` is null when no road leads there.',
+        tag: 'incidents',
+        access: 'incidents:write',
+        parameters: [
+          pathId('incident', 'INCIDENT_NOT_FOUND'),
+          {
+            name: 'unitId',
+            in: 'query',
+            required: true,
+            description:
+              'The unit (absent: `VALIDATION_FAILED`; unknown: ' +
+              '`UNIT_NOT_FOUND`).',
+            schema: { type: 'integer', minimum: 1 },
+          },
+        ],
+        success: {
+          status: 200,
+          description: 'The route, or null.',
+          schema: {
+            type: 'object',
+            required: ['incidentId', 'unitId', 'origin', 'route'],
+            additionalProperties: false,
+            properties: {
+              incidentId: { type: 'integer' },
+              unitId: { type: 'integer' },
+              origin: {
+                type: 'object',
+                required: ['kind', 'location'],
+                properties: {
+                  kind: { enum: ['gps', 'station'] },
+                  location: ref('LatLon'),
+                },
+              },
+              route: {
+                type: ['object', 'null'],
+                required: [
+                  'geometry',
+                  'etaSeconds',
+                  'distanceMeters',
+                  'source',
+                ],
+                properties: {
+                  geometry: {
+                    type: 'object',
+                    required: ['type', 'coordinates'],
+                    properties: {
+                      type: { const: 'LineString' },
+                      coordinates: {
+                        type: 'array',
+                        items: { type: 'array', items: { type: 'number' } },
+                      },
+                    },
+                  },
+                  etaSeconds: { type: 'integer', minimum: 0 },
+                  distanceMeters: { type: 'integer', minimum: 0 },
+                  source: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        errors: [
+          'VALIDATION_FAILED',
+          'INCIDENT_NOT_FOUND',
+          'UNIT_NOT_FOUND',
+          'ROUTING_FAILED',
+        ],
       }),
     },
     '/api/incidents/{id}/assign': {

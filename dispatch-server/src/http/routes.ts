@@ -1,3 +1,4 @@
+import type { PlaceIndex } from '@dispatch/routing';
 import type { Tracker } from '@dispatch/unit-tracker';
 import { Router as ExpressRouter, type Request } from 'express';
 
@@ -33,6 +34,8 @@ export interface ApiContext {
   city: Record<string, unknown>;
   /** The road network as GeoJSON, for the offline basemap. */
   basemap: () => unknown;
+  /** The city's street and crossing index (built on first use). */
+  places: () => PlaceIndex;
 }
 
 /** The `/api` routes. Every route but login requires a bearer token. */
@@ -83,6 +86,15 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
     basemap ??= JSON.stringify(ctx.basemap());
     res.set('Cache-Control', 'private, max-age=3600');
     res.type('application/json').send(basemap);
+  });
+
+  api.get('/places/search', allow('incidents:write'), (req, res) => {
+    const query = placeQuery(req.query.q);
+    const limit = req.query.limit === undefined ? 10 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 50) {
+      throw new DispatchError('VALIDATION_FAILED', 'limit: expected 1 to 50');
+    }
+    res.json({ query, places: ctx.places().search(query, limit) });
   });
 
   api.get('/users', allow('users:admin'), async (_req, res) => {
@@ -277,6 +289,22 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
     res.json(incidents.map((i) => incidentForRole(i, req.principal!.role)));
   });
 
+  api.get('/incidents/nearby', allow('incidents:write'), async (req, res) => {
+    const point = v.latLon(
+      { lat: queryNumber(req.query.lat), lon: queryNumber(req.query.lon) },
+      'lat, lon',
+    );
+    const role = req.principal!.role;
+    const nearby = await ctx.incidents.nearby(point);
+    res.json({
+      ...ctx.incidents.duplicateWindow,
+      incidents: nearby.map(({ incident, distanceMeters }) => ({
+        incident: incidentForRole(incident, role),
+        distanceMeters,
+      })),
+    });
+  });
+
   api.get('/incidents/:id', allow('incidents:read'), async (req, res) => {
     const incident = await ctx.incidents.get(incidentIdParam(req));
     res.json(incidentForRole(incident, req.principal!.role));
@@ -287,6 +315,22 @@ export function apiRoutes(ctx: ApiContext): ExpressRouter {
     allow('incidents:write'),
     async (req, res) => {
       res.json(await ctx.incidents.recommend(incidentIdParam(req)));
+    },
+  );
+
+  api.get(
+    '/incidents/:id/route',
+    allow('incidents:write'),
+    async (req, res) => {
+      const text = req.query.unitId;
+      if (typeof text !== 'string') {
+        throw new DispatchError(
+          'VALIDATION_FAILED',
+          'unitId: expected ?unitId=',
+        );
+      }
+      const unitId = v.id(text, 'unitId', 'UNIT_NOT_FOUND', 'path');
+      res.json(await ctx.incidents.route(incidentIdParam(req), unitId));
     },
   );
 
@@ -384,6 +428,29 @@ function unitIdParam(req: Request): number {
 
 function incidentIdParam(req: Request): number {
   return v.id(req.params.id, 'incident id', 'INCIDENT_NOT_FOUND', 'path');
+}
+
+/**
+ * The `q` of a place search, trimmed.
+ * @throws DispatchError `PLACE_QUERY_INVALID` when missing, repeated,
+ *   blank, longer than 100 characters or without a letter or digit
+ */
+function placeQuery(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text.length < 1 || text.length > 100 || !/[\p{L}\p{N}]/u.test(text)) {
+    throw new DispatchError(
+      'PLACE_QUERY_INVALID',
+      typeof value === 'string' && text.length > 100
+        ? `q: ${text.length} characters, expected at most 100`
+        : undefined,
+    );
+  }
+  return text;
+}
+
+/** A query-string number; anything but one plain number is NaN. */
+function queryNumber(value: unknown): number {
+  return typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
 }
 
 function limitParam(value: unknown): number {

@@ -26,6 +26,7 @@ import {
   lockIncident,
   selectIncident,
   selectIncidents,
+  selectNearbyOpen,
   type IncidentQuery,
 } from './incident-store.ts';
 import type { IncidentView } from './views.ts';
@@ -43,6 +44,27 @@ export interface Coverage {
 
 function round5(value: number): number {
   return Math.round(value * 1e5) / 1e5;
+}
+
+/** An open incident near a new call's location: maybe the same emergency. */
+export interface NearbyIncident {
+  incident: IncidentView;
+  distanceMeters: number;
+}
+
+/** The way from a unit to an incident (`GET /api/incidents/:id/route`). */
+export interface UnitRoute {
+  incidentId: number;
+  unitId: number;
+  /** Where the drive starts: the unit's fresh GPS fix, else its station. */
+  origin: { kind: 'gps' | 'station'; location: LatLon };
+  /** Null when no road leads there (explicitly, never zero seconds). */
+  route: {
+    geometry: GeoJSON.LineString;
+    etaSeconds: number;
+    distanceMeters: number;
+    source: string;
+  } | null;
 }
 
 /** A new call, checked. */
@@ -69,6 +91,8 @@ export class IncidentService {
     fixFreshSeconds: number;
     autoDispatchPriority1: boolean;
     serviceArea: readonly [number, number, number, number];
+    duplicateMeters: number;
+    duplicateMinutes: number;
   };
 
   constructor(options: {
@@ -83,6 +107,10 @@ export class IncidentService {
     fixFreshSeconds: number;
     autoDispatchPriority1: boolean;
     serviceArea: readonly [number, number, number, number];
+    /** An open incident this close to a new call may be the same one. */
+    duplicateMeters: number;
+    /** ... when received within this many minutes. */
+    duplicateMinutes: number;
   }) {
     this.#db = options.db;
     this.#bus = options.bus;
@@ -253,9 +281,99 @@ export class IncidentService {
     return result;
   }
 
-  // TODO(issue 5): an incident whose only unit a dispatcher frees before
-  // the scene stays in phase `dispatched` with no units; the queue should
-  // flag it as needing a unit (the phase log has no "unassigned" phase).
+  /**
+   * Open incidents within the duplicate distance of `point`, received
+   * within the duplicate window, nearest first: the calls a new call at
+   * `point` may repeat. Read from the records (PostGIS `ST_DWithin` on
+   * geography), so a call just taken at another desk, or by another
+   * server process, counts even before this console hears of it.
+   */
+  async nearby(point: LatLon, now = new Date()): Promise<NearbyIncident[]> {
+    const since = new Date(
+      now.getTime() - this.#options.duplicateMinutes * 60_000,
+    );
+    const found = await selectNearbyOpen(
+      this.#db,
+      point,
+      this.#options.duplicateMeters,
+      since,
+    );
+    if (found.length === 0) return [];
+    const views = await selectIncidents(
+      this.#db,
+      { ids: found.map((f) => f.id) },
+      this.#options.targetSeconds,
+    );
+    const byId = new Map(views.map((view) => [view.id, view]));
+    return found.flatMap(({ id, distanceMeters }) => {
+      const incident = byId.get(id);
+      return incident
+        ? [{ incident, distanceMeters: Math.round(distanceMeters) }]
+        : [];
+    });
+  }
+
+  /** The duplicate-call settings, for the answer of `nearby`. */
+  get duplicateWindow(): { withinMeters: number; withinMinutes: number } {
+    return {
+      withinMeters: this.#options.duplicateMeters,
+      withinMinutes: this.#options.duplicateMinutes,
+    };
+  }
+
+  /**
+   * The drive from a unit to an incident, from where the ranking starts
+   * it (fresh fix, else station), with its geometry: the line the console
+   * draws for a recommendation or an assigned unit.
+   * @throws DispatchError `INCIDENT_NOT_FOUND`, `UNIT_NOT_FOUND`,
+   *   `ROUTING_FAILED`
+   */
+  async route(incidentId: number, unitId: number): Promise<UnitRoute> {
+    const incident = await this.get(incidentId);
+    const unit = await selectUnit(this.#db, unitId);
+    if (!unit) throw new DispatchError('UNIT_NOT_FOUND', `no unit ${unitId}`);
+    const [placed] = await this.#units.withPositions([unit]);
+    const from = unitOrigin(
+      unit.station,
+      placed?.lastPosition
+        ? {
+            location: placed.lastPosition,
+            at: new Date(placed.lastPosition.at),
+          }
+        : undefined,
+      new Date(),
+      this.#options.fixFreshSeconds,
+    );
+    const origin = {
+      kind: from.kind === 'gps' ? ('gps' as const) : ('station' as const),
+      location: { lat: from.location.lat, lon: from.location.lon },
+    };
+    let found;
+    try {
+      found = await this.#router.route(from.location, incident.location);
+    } catch (err) {
+      if (
+        err instanceof RoutingError &&
+        err.code === 'ROUTING_POINT_OFF_NETWORK'
+      ) {
+        return { incidentId, unitId, origin, route: null };
+      }
+      throw new DispatchError('ROUTING_FAILED', undefined, { cause: err });
+    }
+    return {
+      incidentId,
+      unitId,
+      origin,
+      route: found
+        ? {
+            geometry: found.geometry,
+            etaSeconds: Math.round(found.etaSeconds),
+            distanceMeters: Math.round(found.distanceMeters),
+            source: found.source,
+          }
+        : null,
+    };
+  }
 
   /**
    * Cancels an open incident; its units become available again and their

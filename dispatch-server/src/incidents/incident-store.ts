@@ -207,6 +207,34 @@ export async function selectIncidents(
   );
 }
 
+/**
+ * Open incidents received at or after `since` whose location lies within
+ * `meters` of `point` (PostGIS `ST_DWithin` on geography: metres on the
+ * spheroid), nearest first, with their distance.
+ */
+export async function selectNearbyOpen(
+  db: Queryable,
+  point: { lat: number; lon: number },
+  meters: number,
+  since: Date,
+): Promise<{ id: number; distanceMeters: number }[]> {
+  const rows = await db.query<{ id: number; distance_meters: number }>(
+    `WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS g)
+     SELECT i.id, ST_Distance(i.location, p.g) AS distance_meters
+       FROM incidents i, p
+      WHERE i.received_at >= $4
+        AND ST_DWithin(i.location, p.g, $3)
+        AND ${OPEN_FILTER}
+      ORDER BY distance_meters, i.id
+      LIMIT 50`,
+    [point.lon, point.lat, meters, since],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    distanceMeters: Number(row.distance_meters),
+  }));
+}
+
 /** One incident, or undefined. */
 export async function selectIncident(
   db: Queryable,
@@ -242,6 +270,7 @@ function toIncidentView(
     phase,
     open: !isTerminalPhase(phase),
     unitIds,
+    needsUnit: !isTerminalPhase(phase) && unitIds.length === 0,
     intervals,
     targetSeconds,
     withinTarget:

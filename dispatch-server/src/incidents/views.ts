@@ -35,6 +35,12 @@ export interface IncidentView {
   open: boolean;
   /** Units working it now. */
   unitIds: number[];
+  /**
+   * Open with no unit working it: a new call, or one whose only unit was
+   * freed before the scene (its phase stays `dispatched`, since the log
+   * has no "unassigned" phase). The console flags it and ranks again.
+   */
+  needsUnit: boolean;
   intervals: IncidentIntervals;
   targetSeconds: number;
   /** Response within target; null until a unit is on scene. */
