@@ -15,6 +15,12 @@ export interface DomainEvents {
   'incident:phase': [incident: IncidentView, event: PhaseEventView];
   'unit:created': [unit: UnitView];
   'unit:status': [unit: UnitView];
+  /**
+   * A status change committed by another server process (through the
+   * socket.io adapter), for in-process listeners such as the tracker.
+   * Never fanned out to sockets: the other process already reached them.
+   */
+  'unit:status:peer': [unit: UnitView];
   /** Merged batch of latest positions (at most one per unit). */
   'unit:positions': [positions: LivePosition[]];
   'unit:eta': [update: EtaUpdate];
@@ -30,10 +36,9 @@ export interface DomainEvents {
 }
 
 /**
- * The in-process bus of {@link DomainEvents}.
- *
- * TODO(issue 7): events reach only this process's sockets. With several
- * server processes behind one address, consoles on the others miss them
- * until their next snapshot; the socket.io Redis Streams adapter fixes it.
+ * The in-process bus of {@link DomainEvents}. Each event is emitted once,
+ * by the process where the change committed; with `REDIS_URL` the
+ * socket.io Redis Streams adapter carries the sockets' share of it to
+ * every process (realtime/cluster.ts), so it is never re-broadcast here.
  */
 export class DomainBus extends EventEmitter<DomainEvents> {}

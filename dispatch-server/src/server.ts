@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import {
+  FallbackRouter,
   roadNetworkGeoJson,
   createRouting,
   DEFAULT_CITY,
@@ -23,10 +24,12 @@ import {
 import { ensureAdmin, loadDemo } from './bootstrap.ts';
 import type { ServerConfig } from './config.ts';
 import { DomainBus } from './events.ts';
+import { HealthMonitor } from './health.ts';
 import { createApp, type Health } from './http/app.ts';
 import { IncidentService } from './incidents/incident-service.ts';
 import { createLogger, type Logger } from './log.ts';
 import { placeIndexOf } from './places.ts';
+import { clusterAdapter, linkPeers } from './realtime/cluster.ts';
 import { attachSockets } from './realtime/sockets.ts';
 import type { Database } from './storage/database.ts';
 import { openDatabase } from './storage/open.ts';
@@ -68,14 +71,16 @@ export async function startServer(
   const routing = createRouting(city, options.env ?? process.env, log);
   const db = await openDatabase(config);
   log.info({ storage: db.kind }, 'database ready');
-  let redis: RedisClientType | undefined;
+  const clients: RedisClientType[] = [];
   try {
     return await serve(config, log, city, routing, db, (client) => {
-      redis = client;
+      clients.push(client);
     });
   } catch (err) {
     // A failed start must not leave the database or Redis open.
-    await (redis as RedisClientType | undefined)?.quit().catch(() => {});
+    for (const client of clients) {
+      if (client.isOpen) await client.quit().catch(() => {});
+    }
     await db.close().catch(() => {});
     throw err;
   }
@@ -90,20 +95,39 @@ async function serve(
   keepRedis: (client: RedisClientType) => void,
 ): Promise<DispatchServer> {
   let redis: RedisClientType | undefined;
+  let adapterRedis: RedisClientType | undefined;
   let failures: FailureCounter = new MemoryFailureCounter(
     config.loginWindowSeconds,
   );
   if (config.redisUrl) {
     redis = createClient({
       url: config.redisUrl,
-      socket: { reconnectStrategy: (retries) => Math.min(retries * 200, 5000) },
+      socket: { reconnectStrategy: (retries) => Math.min(retries * 200, 2000) },
+      // While Redis is down a command fails at once (and the caller falls
+      // back to memory) instead of waiting in a queue for the outage.
+      disableOfflineQueue: true,
     }) as RedisClientType;
     keepRedis(redis);
-    // Reconnects by itself; meanwhile callers fall back to memory.
-    redis.on('error', (err: unknown) =>
-      log.warn({ err }, 'redis connection error'),
-    );
+    // Reconnects by itself; meanwhile callers fall back to memory. Logged
+    // once per outage, not once per reconnection attempt.
+    let redisDown = false;
+    redis.on('error', (err: unknown) => {
+      if (redisDown) return;
+      redisDown = true;
+      log.warn({ err }, 'redis connection error; degraded until it is back');
+    });
+    redis.on('ready', () => {
+      if (redisDown) log.warn({}, 'redis connection restored');
+      redisDown = false;
+    });
     await redis.connect();
+    // The socket.io adapter's client keeps node-redis's offline queue: its
+    // stream reader then waits out an outage instead of spinning on
+    // refusals, and what it publishes goes out late rather than never.
+    adapterRedis = redis.duplicate({ disableOfflineQueue: false });
+    keepRedis(adapterRedis);
+    adapterRedis.on('error', () => {});
+    await adapterRedis.connect();
     failures = new FallbackFailureCounter(
       new RedisFailureCounter(
         redis,
@@ -122,7 +146,7 @@ async function serve(
     tokenTtlSeconds: config.tokenTtlSeconds,
     maxFailures: config.loginMaxFailures,
   });
-  const store = createLiveStore(redis, config.redisPrefix);
+  const store = createLiveStore(redis, config.redisPrefix, log);
   const units = new UnitService({
     db,
     bus,
@@ -176,23 +200,32 @@ async function serve(
   }
 
   const health = async (): Promise<Health> => {
-    const storageOk = await db.ping().then(
+    const storageOk = await withinMs(db.ping(), HEALTH_PING_MS).then(
       () => true,
       () => false,
     );
     const liveOk = redis ? redis.isReady : true;
     const track = tracker.trackStats;
+    const osrm =
+      routing.car instanceof FallbackRouter
+        ? routing.car.primaryState
+        : undefined;
+    const routingOk = osrm ? osrm.ok : true;
     return {
-      status: storageOk && liveOk ? 'ok' : 'degraded',
+      status: storageOk && liveOk && routingOk ? 'ok' : 'degraded',
       storage: { kind: db.kind, ok: storageOk },
       live: { kind: store.kind, ok: liveOk },
       tracker: { ...track, osmandPort: osmand?.port ?? null },
       routing: {
-        source: process.env.OSRM_URL ? 'osrm+embedded' : 'embedded',
-        osrm: Boolean(process.env.OSRM_URL),
+        source: osrm ? 'osrm+embedded' : 'embedded',
+        osrm: Boolean(osrm),
+        ok: routingOk,
+        failures: osrm?.failures ?? 0,
+        coolingDown: osrm?.coolingDown ?? false,
       },
     };
   };
+  const monitor = new HealthMonitor({ check: health, log });
   const app = createApp({
     db,
     bus,
@@ -226,7 +259,11 @@ async function serve(
     tracker,
     router: routing.emergency,
     log,
+    health: monitor,
+    adapter: adapterRedis && clusterAdapter(adapterRedis, config.redisPrefix),
   });
+  if (adapterRedis) linkPeers(io, bus, log);
+  await monitor.refresh();
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -234,6 +271,7 @@ async function serve(
     });
   } catch (err) {
     // The port is taken: undo what already listens before giving up.
+    monitor.close();
     await io.close().catch(() => {});
     await osmand?.close();
     await tracker.close();
@@ -246,11 +284,13 @@ async function serve(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      monitor.close();
       await io.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await osmand?.close();
       await tracker.close();
+      if (adapterRedis) await adapterRedis.quit().catch(() => {});
       if (redis) await redis.quit().catch(() => {});
       await db.close();
     })());
@@ -270,6 +310,18 @@ async function serve(
     osmandUrl: osmand ? `http://${config.host}:${osmand.port}` : undefined,
     close,
   };
+}
+
+/** A health ping slower than this counts as a failure. */
+const HEALTH_PING_MS = 1000;
+
+/** `promise`, or a rejection once `ms` have passed. */
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function cityInfo(

@@ -86,10 +86,16 @@ describe('real-time consoles and tablets', () => {
     );
     expect(acked).toEqual({ ok: true, duplicate: false });
 
-    const enRouteOnConsole = nextEvent<[{ phase: string }]>(
-      console,
-      'incident:phase',
-    );
+    // Fan-out is asynchronous (through Redis when configured): the
+    // acknowledgement's phase may still be on its way; wait for en_route.
+    const enRouteOnConsole = new Promise<[{ phase: string }]>((resolve) => {
+      const listener = (incident: { phase: string }) => {
+        if (incident.phase !== 'en_route') return;
+        console.off('incident:phase', listener);
+        resolve([incident]);
+      };
+      console.on('incident:phase', listener);
+    });
     const report = await emitWithAck<{
       ok: boolean;
       unit: { status: string };

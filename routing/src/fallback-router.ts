@@ -88,6 +88,23 @@ export class FallbackRouter implements Router {
     );
   }
 
+  /**
+   * How the primary is doing, for health reports: `ok` while its last
+   * call succeeded (or none was made), with the failures in a row and
+   * whether it is being skipped for now.
+   */
+  get primaryState(): {
+    ok: boolean;
+    failures: number;
+    coolingDown: boolean;
+  } {
+    return {
+      ok: this.failures === 0,
+      failures: this.failures,
+      coolingDown: Date.now() < this.skipUntil,
+    };
+  }
+
   /** Always the fallback's: OSRM has no travel-time field service. */
   travelTimes(
     origins: readonly LatLon[],

@@ -98,3 +98,76 @@ export class RedisLiveStore implements LiveStore {
     return members.map(Number);
   }
 }
+
+/**
+ * Redis while it answers, process memory meanwhile: a Redis outage
+ * degrades positions to what this process has seen instead of failing
+ * GPS ingest and every unit list. Every position is also kept in memory,
+ * and reads take the newer of the two per unit, so a position taken
+ * during the outage is not hidden by an older one in Redis afterwards.
+ * (Other processes see it once the unit's next fix reaches Redis.)
+ */
+export class FallbackLiveStore implements LiveStore {
+  readonly kind = 'redis' as const;
+  readonly #redis: LiveStore;
+  readonly #memory = new MemoryLiveStore();
+  readonly #ready: () => boolean;
+  readonly #onFailure: (err: unknown) => void;
+
+  /**
+   * @param ready whether Redis is connected now (a disconnected client
+   *   is not even asked)
+   * @param onFailure a Redis call failed; the memory answered instead
+   */
+  constructor(
+    redis: LiveStore,
+    ready: () => boolean,
+    onFailure: (err: unknown) => void,
+  ) {
+    this.#redis = redis;
+    this.#ready = ready;
+    this.#onFailure = onFailure;
+  }
+
+  async set(position: LivePosition) {
+    await this.#memory.set(position);
+    if (!this.#ready()) return;
+    await this.#redis.set(position).catch(this.#onFailure);
+  }
+
+  async get(unitId: number) {
+    const local = await this.#memory.get(unitId);
+    const shared = await this.#shared(() => this.#redis.get(unitId));
+    return newer(shared, local);
+  }
+
+  async all() {
+    const local = await this.#memory.all();
+    const shared = await this.#shared(() => this.#redis.all());
+    if (!shared) return local;
+    for (const [unitId, position] of local) {
+      const other = shared.get(unitId);
+      shared.set(unitId, newer(other, position) as LivePosition);
+    }
+    return shared;
+  }
+
+  async #shared<T>(read: () => Promise<T>): Promise<T | undefined> {
+    if (!this.#ready()) return undefined;
+    try {
+      return await read();
+    } catch (err) {
+      this.#onFailure(err);
+      return undefined;
+    }
+  }
+}
+
+function newer(
+  a: LivePosition | undefined,
+  b: LivePosition | undefined,
+): LivePosition | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return Date.parse(b.at) > Date.parse(a.at) ? b : a;
+}

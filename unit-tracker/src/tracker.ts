@@ -92,10 +92,21 @@ export class TrackBacklogFullError extends Error {
 }
 
 /**
- * TODO(issue 7): the per-unit memory below (recent fix times, arrival
- * dwell, ETA throttle, stale sweep) is per process. Behind a balancer a
- * unit's fixes must stick to one process, or this state moves to Redis;
- * the track's unique (unit, time) key already keeps rows single.
+ * TODO(issue 7): with several server processes, a unit's fixes must reach
+ * one process at a time (sticky routing per unit: the tablet's socket
+ * stays on its process; the balancer hashes OsmAnd requests on `id` and
+ * `POST /api/units/{id}/positions` on the path). The per-unit memory below
+ * is per process: the last fix and recent fix times (jump and duplicate
+ * checks, "older fixes do not move the unit back"), the ETA throttle and
+ * the arrival dwell. Spread over processes, a unit could be moved back by
+ * an older fix, get ETA updates from each, or miss an arrival whose dwell
+ * was split. What is shared already: a process that takes over a unit (its
+ * process died, the balancer moved it) continues from the live state in
+ * Redis; the track's unique (unit, time) key keeps rows single; the stale
+ * sweep checks the shared live state before marking; assignments follow
+ * status changes of every process (`unit:status:peer`). Moving the rest to
+ * Redis (a conditional newer-only position write, `SET NX PX` for the ETA
+ * throttle, the dwell start in a hash) would lift the sticky requirement.
  *
  * The one ingest pipeline: every fix, from a tablet socket, an HTTP batch
  * or the OsmAnd protocol, is judged by the filter, stored in the track,
@@ -117,6 +128,7 @@ export class Tracker {
   readonly #arrivals: ArrivalDetector;
   readonly #fanout: PositionFanout;
   readonly #sweep: NodeJS.Timeout;
+  #sweeping = false;
 
   constructor(options: TrackerOptions) {
     this.#options = options;
@@ -131,7 +143,7 @@ export class Tracker {
       options.fanoutMs ?? 50,
       options.on.positions,
     );
-    this.#sweep = setInterval(() => this.#markStale(), 5000);
+    this.#sweep = setInterval(() => void this.#markStale(), 5000);
     this.#sweep.unref();
   }
 
@@ -312,14 +324,33 @@ export class Tracker {
     }
   }
 
-  #markStale() {
+  async #markStale() {
+    if (this.#sweeping) return;
+    this.#sweeping = true;
+    try {
+      await this.#sweepStale();
+    } finally {
+      this.#sweeping = false;
+    }
+  }
+
+  async #sweepStale() {
     const now = Date.now();
     const fresh: number[] = [];
     for (const [unitId, at] of this.#lastSeen) {
-      if (now - at > this.#staleMs && !this.#stale.has(unitId)) {
-        this.#stale.add(unitId);
-        fresh.push(unitId);
+      if (now - at <= this.#staleMs || this.#stale.has(unitId)) continue;
+      // Another process may be taking this unit's fixes now: the shared
+      // live state has the last word.
+      const shared = await this.#options.store
+        .get(unitId)
+        .catch(() => undefined);
+      const sharedAt = shared ? Date.parse(shared.at) : at;
+      if (now - sharedAt <= this.#staleMs) {
+        this.#lastSeen.set(unitId, sharedAt);
+        continue;
       }
+      this.#stale.add(unitId);
+      fresh.push(unitId);
     }
     if (fresh.length > 0) this.#options.on.stale(fresh);
   }

@@ -6,26 +6,14 @@ import express, {
 } from 'express';
 
 import { DispatchError, errorBody } from '../errors.ts';
+import type { Health } from '../health-report.ts';
 import type { Logger } from '../log.ts';
 import { storageError } from '../storage/failures.ts';
 import { serveConsole } from './console.ts';
 import { OPENAPI_DOCUMENT } from './openapi.ts';
 import { apiRoutes, type ApiContext } from './routes.ts';
 
-/** What `GET /healthz` reports. */
-export interface Health {
-  status: 'ok' | 'degraded';
-  storage: { kind: 'postgres' | 'pglite'; ok: boolean };
-  live: { kind: 'redis' | 'memory'; ok: boolean };
-  /** Track fixes written, dropped and queued; the OsmAnd port. */
-  tracker: {
-    written: number;
-    dropped: number;
-    queued: number;
-    osmandPort: number | null;
-  };
-  routing: { source: string; osrm: boolean };
-}
+export type { Health } from '../health-report.ts';
 
 /** Builds the express app: security headers, JSON, `/api`, errors. */
 export function createApp(

@@ -8,6 +8,7 @@
  * token of `POST /api/auth/login`).
  */
 import type { ErrorBody } from '../errors.ts';
+import type { Health } from '../health-report.ts';
 import type { IncidentView, PhaseEventView } from '../incidents/views.ts';
 import type { Principal } from '../auth/roles.ts';
 import type { PositionFix, StatusResult, UnitView } from '../units/views.ts';
@@ -43,6 +44,14 @@ export interface ConsoleServerToClient {
   'unit:eta': (update: EtaUpdate) => void;
   /** Units that have just gone without a fix for the stale limit. */
   'unit:stale': (unitIds: number[]) => void;
+  /**
+   * The connected server process's view of its dependencies, on connect
+   * and whenever it changes (as `GET /healthz`). `degraded`: the database,
+   * Redis or OSRM is failing; writes may be refused (`STORAGE_UNAVAILABLE`)
+   * or events from other processes missed. Reload a snapshot when it
+   * turns `ok` again.
+   */
+  health: (health: Health) => void;
 }
 
 export interface ConsoleClientToServer {

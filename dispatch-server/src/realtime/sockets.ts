@@ -8,6 +8,7 @@ import type { AuthService } from '../auth/auth-service.ts';
 import { can, type Permission } from '../auth/roles.ts';
 import { DispatchError, errorBody } from '../errors.ts';
 import type { DomainBus } from '../events.ts';
+import type { HealthMonitor } from '../health.ts';
 import { toDispatchError, worthLogging } from '../http/app.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import { incidentForRole, type IncidentView } from '../incidents/views.ts';
@@ -26,6 +27,7 @@ import type {
   TabletClientToServer,
   TabletServerToClient,
 } from './contract.ts';
+import type { AdapterFactory } from './cluster.ts';
 
 type ConsoleNamespace = Namespace<
   ConsoleClientToServer,
@@ -47,6 +49,8 @@ const REDACTED_ROOM = 'redacted';
 /**
  * Attaches socket.io to the HTTP server: `/console` and `/tablet`, both
  * authenticated by bearer token, fed from the domain bus after commits.
+ * With `adapter` (Redis, several processes) every emit below reaches the
+ * sockets of all processes once; without it, this process's.
  */
 export function attachSockets(
   server: http.Server,
@@ -58,9 +62,12 @@ export function attachSockets(
     tracker: Tracker;
     router: Router;
     log: Logger;
+    health: HealthMonitor;
+    adapter?: AdapterFactory | undefined;
   },
 ): Server {
   const io = new Server(server, {
+    ...(ctx.adapter ? { adapter: ctx.adapter } : {}),
     serveClient: false,
     maxHttpBufferSize: 256 * 1024,
     // A console that drops for a moment gets the missed events replayed.
@@ -75,10 +82,13 @@ export function attachSockets(
 
   consoles.on('connection', (socket) => {
     const role = socket.data.principal.role;
-    void socket.join(
+    void socket.join([
       role === 'dispatcher' || role === 'admin' ? PII_ROOM : REDACTED_ROOM,
-    );
+      tokenRoom(socket.data.principal.tokenHash),
+    ]);
     expireWithToken(socket, ctx.auth);
+    const health = ctx.health.current;
+    if (health) socket.emit('health', health);
     socket.on('snapshot', async (ack) => {
       if (typeof ack !== 'function') return;
       await answer(ack, ctx.log, async () => {
@@ -98,7 +108,10 @@ export function attachSockets(
   tablets.on('connection', (socket) => {
     const principal = socket.data.principal;
     const unitId = principal.unitId as number;
-    void socket.join(unitRoom(unitId));
+    void socket.join([
+      unitRoom(unitId),
+      tokenRoom(socket.data.principal.tokenHash),
+    ]);
     expireWithToken(socket, ctx.auth);
     const actor = { principal, ip: socket.handshake.address };
     socket.on('snapshot', async (ack) => {
@@ -215,17 +228,22 @@ export function attachSockets(
         .emit('assignment:cancelled', { incidentId, reason });
     }
   });
+  // Through the adapter: the revoked token's sockets close on every
+  // process, not only on the one that took the revocation.
   ctx.bus.on('token:revoked', (hashes) => {
-    const revoked = new Set(hashes);
-    for (const namespace of [consoles, tablets] as const) {
-      for (const socket of namespace.sockets.values()) {
-        if (revoked.has(socket.data.principal.tokenHash)) {
-          socket.disconnect(true);
-        }
-      }
-    }
+    if (hashes.length === 0) return;
+    const rooms = hashes.map(tokenRoom);
+    consoles.in(rooms).disconnectSockets(true);
+    tablets.in(rooms).disconnectSockets(true);
   });
+  // Each process tells its own consoles what it sees of its dependencies.
+  ctx.health.on('change', (health) => consoles.local.emit('health', health));
   return io;
+}
+
+/** The room of every socket opened with one token (by its hash). */
+function tokenRoom(tokenHash: string): string {
+  return `token:${tokenHash}`;
 }
 
 function unitRoom(unitId: number): string {
@@ -276,8 +294,8 @@ function expireWithToken(
   socket: Socket<never, never, never, SocketData>,
   auth: AuthService,
 ) {
-  // Re-checked every minute: catches expiry, and revocation made through
-  // another server process (this one's bus does not hear of it).
+  // Re-checked every minute: catches expiry, and is the safety net for a
+  // revocation whose broadcast was missed (Redis down at that moment).
   const timer = setInterval(() => {
     auth.authenticate(tokenOf(socket)).catch(() => socket.disconnect(true));
   }, 60_000);

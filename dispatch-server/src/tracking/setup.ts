@@ -1,5 +1,6 @@
 import type { CityPack, Router } from '@dispatch/routing';
 import {
+  FallbackLiveStore,
   MemoryLiveStore,
   RedisLiveStore,
   Tracker,
@@ -20,12 +21,27 @@ import { isStorageUnavailable } from '../storage/failures.ts';
 import type { UnitService } from '../units/unit-service.ts';
 import type { UnitView } from '../units/views.ts';
 
-/** The live-state store: Redis when there is a client, else memory. */
+/**
+ * The live-state store: Redis when there is a client (falling back to
+ * this process's memory while Redis is down), else memory.
+ */
 export function createLiveStore(
   redis: RedisClientType | undefined,
   prefix: string,
+  log: Logger,
 ): LiveStore {
-  return redis ? new RedisLiveStore(redis, prefix) : new MemoryLiveStore();
+  if (!redis) return new MemoryLiveStore();
+  let warned = 0;
+  return new FallbackLiveStore(
+    new RedisLiveStore(redis, prefix),
+    () => redis.isReady,
+    (err) => {
+      // At most one line a minute however many fixes fail.
+      if (Date.now() - warned < 60_000) return;
+      warned = Date.now();
+      log.warn({ err }, 'redis live state unavailable; positions in memory');
+    },
+  );
 }
 
 /**
@@ -132,11 +148,15 @@ export async function createTracker(ctx: {
       incidentLocation: location,
     });
   };
-  bus.on('unit:status', (unit) => {
+  const onStatus = (unit: UnitView) => {
     follow(unit).catch((err: unknown) =>
       log.error({ unitId: unit.id, err }, 'tracker assignment not updated'),
     );
-  });
+  };
+  // Changes made through this process, and through the others: a unit's
+  // fixes may arrive here while its status is changed elsewhere.
+  bus.on('unit:status', onStatus);
+  bus.on('unit:status:peer', onStatus);
   for (const unit of await units.list()) await follow(unit);
   return tracker;
 }
