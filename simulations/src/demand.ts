@@ -32,11 +32,6 @@ export interface GenerateOptions {
   seed: number | string;
   /** The city's hexgrid, when the caller has it loaded already. */
   hexgrid?: Hexgrid;
-  /**
-   * Cells that calls may fall in (e.g. those on the road network); by
-   * default every populated cell.
-   */
-  cellAllowed?: (cellIndex: number) => boolean;
 }
 
 /**
@@ -56,12 +51,11 @@ export function generateCalls(
     throw new ScenarioError('days', `expected a positive number, got ${days}`);
   }
   const grid = options.hexgrid ?? loadHexgrid(loadCityPack(scenario.city));
-  const allowed = options.cellAllowed ?? (() => true);
   // Cumulative population for a binary search per call.
   const cumulative = new Float64Array(grid.cells.length);
   let total = 0;
   grid.cells.forEach((cell, i) => {
-    if (allowed(i)) total += cell.population;
+    total += cell.population;
     cumulative[i] = total;
   });
   if (!(total > 0)) {

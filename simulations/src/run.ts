@@ -22,9 +22,9 @@ export interface CityContext {
   grid: Hexgrid;
   places: Places;
   travel: TravelModel;
-  /** Cells calls may fall in: reachable to and from every station. */
+  /** Cells on the network: reachable to and from every station. */
   usable: Uint8Array;
-  /** Population of the cells left out (off the road network). */
+  /** Population of the cells off the network (their calls are driven to the nearest cell on it). */
   unusablePopulation: number;
   /** Seconds spent on the drive-time matrix (0 without roads). */
   matrixSeconds: number;
@@ -138,15 +138,20 @@ export function runScenario(
     days: options.days,
     seed: options.seed,
     hexgrid: context.grid,
-    cellAllowed: (cell) => context.usable[cell] === 1,
   });
   const locator = new CellLocator(
     places,
     (cell) => context.usable[cell] === 1,
     context.grid.spacingMeters,
   );
+  const travelCell = Int32Array.from({ length: places.cellCount }, (_, cell) =>
+    context.usable[cell] === 1
+      ? cell
+      : locator.nearest(places.lat[cell]!, places.lon[cell]!),
+  );
   const started = performance.now();
   const output = simulate({
+    travelCell,
     scenario,
     calls,
     places,

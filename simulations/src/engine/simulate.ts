@@ -26,6 +26,11 @@ export interface SimInput {
   places: Places;
   travel: TravelModel;
   locator: CellLocator;
+  /**
+   * The cell each cell's calls are driven to: itself, or for a cell off
+   * the road network (an island, a park) the nearest cell on it.
+   */
+  travelCell: Int32Array;
   /** Station index of each unit of `scenario.fleet.units`. */
   unitStations: number[];
   /** Hospital indexes that take emergency ambulances. */
@@ -181,7 +186,7 @@ export function simulate(input: SimInput): SimOutput {
   const assign = (callIndex: number, free: FreeUnit) => {
     const u = units[free.unit]!;
     const o = outcomes[callIndex]!;
-    const cell = o.call.cellIndex;
+    const cell = input.travelCell[o.call.cellIndex]!;
     // A crew on the move is already in the vehicle: no turnout.
     const turnout = free.moving ? 0 : o.turnoutDraw;
     const drive =
@@ -261,7 +266,7 @@ export function simulate(input: SimInput): SimOutput {
     const chosen = chooseUnit(
       choose,
       free,
-      call.cellIndex,
+      input.travelCell[call.cellIndex]!,
       call.lat,
       call.lon,
       call.priority as Priority,
@@ -318,7 +323,7 @@ export function simulate(input: SimInput): SimOutput {
       case 'leaveScene': {
         const u = units[e.unit]!;
         const o = outcomes[u.callIndex]!;
-        const cell = o.call.cellIndex;
+        const cell = input.travelCell[o.call.cellIndex]!;
         const hospital = o.transportDraw
           ? nearestHospital(input.emergencyHospitals, places, travel, cell)
           : -1;
