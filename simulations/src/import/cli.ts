@@ -100,12 +100,13 @@ export function readMappingFile(file: string): ExportMapping {
   } catch {
     need(false, `"timeZone": unknown zone ${JSON.stringify(mapping.timeZone)}`);
   }
+  const partial = mapping as Partial<ExportMapping>;
   return {
-    description: '',
-    defaultFile: '',
-    nullValues: [],
-    limitations: [],
     ...mapping,
+    description: partial.description ?? '',
+    defaultFile: partial.defaultFile ?? '',
+    nullValues: partial.nullValues ?? [],
+    limitations: partial.limitations ?? [],
   };
 }
 
