@@ -1082,13 +1082,34 @@ const health: Schema = {
     },
     routing: {
       type: 'object',
-      required: ['source', 'osrm'],
+      required: ['source', 'osrm', 'ok', 'failures', 'coolingDown'],
       properties: {
-        source: { type: 'string' },
-        osrm: { type: 'boolean' },
+        source: { enum: ['embedded', 'osrm+embedded'] },
+        osrm: { type: 'boolean', description: 'Whether `OSRM_URL` is set.' },
+        ok: {
+          type: 'boolean',
+          description:
+            'False while OSRM fails: the embedded router answers instead, ' +
+            'each answer flagged with `fallbackReason`.',
+        },
+        failures: {
+          type: 'integer',
+          minimum: 0,
+          description: 'OSRM failures in a row.',
+        },
+        coolingDown: {
+          type: 'boolean',
+          description: 'OSRM is skipped for now after repeated failures.',
+        },
       },
     },
   },
+  description:
+    "This process's view of its dependencies. `degraded` when the " +
+    'database, Redis or OSRM fails: without the database writes are ' +
+    'refused (`STORAGE_UNAVAILABLE`); without Redis positions stay in ' +
+    'this process and events reach only its own sockets; without OSRM ' +
+    'the embedded router answers.',
 };
 
 const catalogueTable = [
@@ -1350,6 +1371,13 @@ Server to client, sent after the change has committed:
 - \`unit:stale\` (unitIds: \`number[]\`): units that have just gone
   \`DISPATCH_FIX_FRESH_SECONDS\` (60) without a fix; they are \`stale: true\`
   until their next position
+- \`health\` (health: \`Health\`, as \`GET /healthz\`): on connect and
+  whenever the state of the database, Redis or OSRM changes, as the
+  connected process sees it; reload a snapshot when it turns \`ok\` again
+  (while Redis was down, other processes' events did not reach this one)
+
+With several server processes (\`REDIS_URL\`), every event reaches the
+consoles and tablets of every process, once.
 
 Client to server:
 - \`snapshot\` -> \`{ incidents: Incident[], units: Unit[], serverTime }\`
@@ -1488,7 +1516,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         summary: 'Health of storage, live state, tracker and routing',
         description:
           '200 while the database answers (status `degraded` when Redis ' +
-          'does not), 503 when it does not.',
+          'or OSRM does not), 503 when it does not.',
         tag: 'system',
         access: 'public',
         storage: false,
