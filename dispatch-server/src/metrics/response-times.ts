@@ -117,7 +117,12 @@ export async function responseTimeReport(
   return report;
 }
 
-function summarise(
+/**
+ * Percentiles of each interval and the share of measured responses within
+ * target over a set of incidents: the body of the report, shared with the
+ * planner's import of other agencies' CAD exports so both count alike.
+ */
+export function summarise(
   measured: { intervals: IncidentIntervals }[],
   targetSeconds: number,
 ) {
