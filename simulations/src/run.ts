@@ -103,12 +103,33 @@ export interface RunResult extends SimOutput {
 }
 
 /**
- * Runs `scenario` for `days` with `seed`.
+ * Runs `scenario` for `days` with `seed` over the calls of
+ * {@link generateCalls}.
  * @throws ScenarioError when a unit's station is not in the city, or a
  *   transport is possible but the city has no emergency hospital.
  */
 export function runScenario(
   scenario: Scenario,
+  options: RunOptions,
+): RunResult {
+  const context = options.cityContext ?? prepareCity(scenario);
+  const calls = generateCalls(scenario, {
+    days: options.days,
+    seed: options.seed,
+    hexgrid: context.grid,
+  });
+  return simulateCalls(scenario, calls, { ...options, cityContext: context });
+}
+
+/**
+ * Runs `scenario` over a given list of calls (in time order, cells of the
+ * city's hexgrid): the generated ones, or a hand-made or imported list.
+ * `days` bounds the shifts; the run goes on until every call is done.
+ * @throws ScenarioError as {@link runScenario}.
+ */
+export function simulateCalls(
+  scenario: Scenario,
+  calls: SimCall[],
   options: RunOptions,
 ): RunResult {
   const context = options.cityContext ?? prepareCity(scenario);
@@ -134,11 +155,6 @@ export function runScenario(
       `city ${city.id} has no emergency hospital to transport to; set the probabilities to 0`,
     );
   }
-  const calls = generateCalls(scenario, {
-    days: options.days,
-    seed: options.seed,
-    hexgrid: context.grid,
-  });
   const locator = new CellLocator(
     places,
     (cell) => context.usable[cell] === 1,

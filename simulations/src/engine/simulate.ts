@@ -425,8 +425,8 @@ const minutesOf = (hhmm: string) => {
 };
 
 /**
- * Shift events for every day of the run and the day either side (a
- * night shift that began the evening before day 0 is on at the start).
+ * Shift events for every day of the run and the evening before (a night
+ * shift that began the evening before day 0 is on at the start).
  * A unit without shifts is on around the clock.
  */
 function scheduleShifts(
@@ -445,8 +445,11 @@ function scheduleShifts(
         const start = day * 86_400 + minutesOf(shift.start) * 60;
         let length = (minutesOf(shift.end) - minutesOf(shift.start)) * 60;
         if (length <= 0) length += 86_400;
-        if (start + length > 0)
+        // Shifts starting after the last day are not run: the run goes on
+        // only to finish the jobs in hand.
+        if (start + length > 0 && start < days * 86_400) {
           spans.push([Math.max(0, start), start + length]);
+        }
       }
     }
     // Shifts that touch or overlap are one span on duty: no hand-over.
