@@ -17,3 +17,21 @@ export {
 } from './city/hexgrid.ts';
 export { randomStream, type RandomStream } from './random.ts';
 export { EventQueue } from './event-queue.ts';
+export {
+  prepareCity,
+  runScenario,
+  simulateCalls,
+  type CityContext,
+  type RunOptions,
+  type RunResult,
+} from './run.ts';
+export type { CallOutcome, SimUnit } from './engine/state.ts';
+export {
+  measureRun,
+  summarise,
+  type Summary,
+  type GroupSummary,
+} from './results/summary.ts';
+export { callsCsv } from './results/calls-csv.ts';
+export { reportHtml, type ReportRun } from './results/report.ts';
+export { reportRun, writeReport, writeRunFiles } from './results/write.ts';
