@@ -156,16 +156,39 @@ function latticeOf(cells: HexCell[]): {
 }
 
 /**
- * The hexagon of a cell, for drawing: a regular hexagon around the
- * centroid with the lattice's spacing and orientation, [lon, lat] pairs.
- * An approximation of the H3 boundary (within a few meters at resolution
- * 9 over a city), good for a map, not for point-in-cell tests.
+ * The hexagon of a cell, for drawing, as [lon, lat] corners. Each corner
+ * is the circumcentre of the cell and two adjacent neighbours (the dual
+ * of the lattice of centroids), so neighbouring hexagons share corners
+ * exactly and the map has no gaps. A cell at the grid's edge, with fewer
+ * than six neighbours, is drawn as a regular hexagon of the lattice's
+ * spacing. An approximation of the H3 boundary (within a few meters at
+ * resolution 9), good for a map, not for point-in-cell tests.
  */
 export function hexagonOf(grid: Hexgrid, cell: HexCell): [number, number][] {
-  // Circumradius of a hexagon whose centres are `spacing` apart.
-  const radius = grid.spacingMeters / Math.sqrt(3);
   const mPerDegLat = 111_320;
   const mPerDegLon = mPerDegLat * Math.cos((cell.lat * Math.PI) / 180);
+  const neighbours = neighboursOf(grid).get(cell) ?? [];
+  if (neighbours.length === 6) {
+    // Local meters around the cell; neighbours by angle.
+    const pts = neighbours
+      .map((n) => ({
+        x: (n.lon - cell.lon) * mPerDegLon,
+        y: (n.lat - cell.lat) * mPerDegLat,
+      }))
+      .sort((a, b) => Math.atan2(a.y, a.x) - Math.atan2(b.y, b.x));
+    return pts.map((a, k) => {
+      const b = pts[(k + 1) % 6]!;
+      // Circumcentre of (0,0), a, b.
+      const d = 2 * (a.x * b.y - a.y * b.x);
+      const a2 = a.x * a.x + a.y * a.y;
+      const b2 = b.x * b.x + b.y * b.y;
+      const x = (b.y * a2 - a.y * b2) / d;
+      const y = (a.x * b2 - b.x * a2) / d;
+      return [cell.lon + x / mPerDegLon, cell.lat + y / mPerDegLat];
+    });
+  }
+  // Circumradius of a regular hexagon whose centres are `spacing` apart.
+  const radius = grid.spacingMeters / Math.sqrt(3);
   const corners: [number, number][] = [];
   for (let k = 0; k < 6; k++) {
     // Corners sit 30° off the direction to a neighbour.
@@ -176,4 +199,39 @@ export function hexagonOf(grid: Hexgrid, cell: HexCell): [number, number][] {
     ]);
   }
   return corners;
+}
+
+const neighbourCache = new WeakMap<Hexgrid, Map<HexCell, HexCell[]>>();
+
+/**
+ * Each cell's adjacent cells: centres within 1.3 lattice spacings (H3
+ * neighbours at resolution 9 lie 0.9 to 1.15 spacings apart, the next
+ * ring 1.7 and more).
+ */
+function neighboursOf(grid: Hexgrid): Map<HexCell, HexCell[]> {
+  const cached = neighbourCache.get(grid);
+  if (cached) return cached;
+  const limit = grid.spacingMeters * 1.3;
+  const out = new Map<HexCell, HexCell[]>();
+  const cells = [...grid.cells].sort((a, b) => a.lat - b.lat);
+  const dLat = limit / 111_320;
+  for (let i = 0; i < cells.length; i++) {
+    const a = cells[i]!;
+    const list: HexCell[] = [];
+    for (let j = i - 1; j >= 0 && a.lat - cells[j]!.lat <= dLat; j--) {
+      const b = cells[j]!;
+      if (haversineMeters(a.lat, a.lon, b.lat, b.lon) <= limit) list.push(b);
+    }
+    for (
+      let j = i + 1;
+      j < cells.length && cells[j]!.lat - a.lat <= dLat;
+      j++
+    ) {
+      const b = cells[j]!;
+      if (haversineMeters(a.lat, a.lon, b.lat, b.lon) <= limit) list.push(b);
+    }
+    out.set(a, list);
+  }
+  neighbourCache.set(grid, out);
+  return out;
 }
