@@ -2,7 +2,9 @@ import { ApiError, apiRequest } from '../shared/api.ts';
 import { el, setText, type Text } from '../shared/dom.ts';
 import { formatLatLon, parseLatLon } from '../shared/geo.ts';
 import { onLanguageChange, refused, t } from '../shared/i18n.ts';
-import type { IncidentView, LatLon } from '../shared/types.ts';
+import type { IncidentView, LatLon, Place } from '../shared/types.ts';
+import { duplicateWarning } from './duplicates.ts';
+import { placeSearch } from './place-search.ts';
 
 /** Options of {@link intakePanel}. */
 export interface IntakeOptions {
@@ -10,6 +12,10 @@ export interface IntakeOptions {
   /** The point changed (typed or clicked); null when the field is invalid. */
   onPoint: (point: LatLon | null) => void;
   onCreated: (incident: IncidentView) => void;
+  /** A street or crossing was picked in the search box. */
+  onPlace: (place: Place) => void;
+  /** A row of the duplicate warning was clicked. */
+  onSelectIncident: (incidentId: number) => void;
 }
 
 /** The intake form and the hook the map calls on a click. */
@@ -20,11 +26,24 @@ export interface IntakeView {
 }
 
 /**
- * Call intake: location (a map click, or `lat,lon` typed), priority,
- * complaint, caller phone and an optional address; "Create" posts the
- * incident and shows the server's message when it is refused.
+ * Call intake: location (a map click, `lat,lon` typed, or a street or
+ * crossing searched), priority, complaint, caller phone and an optional
+ * address; a warning lists open incidents near the point before the call
+ * is created; "Create" posts the incident and shows the server's message
+ * when it is refused.
  */
 export function intakePanel(options: IntakeOptions): IntakeView {
+  const duplicates = duplicateWarning(options.token, options.onSelectIncident);
+  const pointChanged = (point: LatLon | null) => {
+    options.onPoint(point);
+    duplicates.check(point);
+  };
+  const search = placeSearch(options.token, (place) => {
+    setLocation(place.location);
+    // The searched name is the address, unless one was typed already.
+    if (!address.value.trim()) address.value = place.name;
+    options.onPlace(place);
+  });
   const location = el('input', {
     testId: 'intake-location',
     attrs: {
@@ -72,7 +91,9 @@ export function intakePanel(options: IntakeOptions): IntakeView {
 
   const form = el('form', { className: 'panel intake' }, [
     el('h2', { text: () => t('intake.title') }),
+    search.element,
     el('label', {}, [() => t('intake.location'), location]),
+    duplicates.element,
     el('label', {}, [() => t('intake.priority'), priority]),
     el('label', {}, [() => t('intake.complaint'), complaint]),
     el('label', {}, [() => t('intake.phone'), phone]),
@@ -89,7 +110,7 @@ export function intakePanel(options: IntakeOptions): IntakeView {
     );
     return point;
   };
-  location.addEventListener('input', () => options.onPoint(validate()));
+  location.addEventListener('input', () => pointChanged(validate()));
   onLanguageChange(() => validate());
 
   form.addEventListener('submit', (event) => {
@@ -112,7 +133,8 @@ export function intakePanel(options: IntakeOptions): IntakeView {
     apiRequest<IncidentView>('/api/incidents', { body, token: options.token })
       .then((incident) => {
         form.reset();
-        options.onPoint(null);
+        search.clear();
+        pointChanged(null);
         setText(message, () => t('intake.created', { id: incident.id }));
         message.dataset.kind = 'ok';
         options.onCreated(incident);
@@ -132,12 +154,11 @@ export function intakePanel(options: IntakeOptions): IntakeView {
     message.dataset.kind = 'error';
   }
 
-  return {
-    element: form,
-    setPoint(point) {
-      location.value = formatLatLon(point);
-      location.setCustomValidity('');
-      options.onPoint(point);
-    },
-  };
+  function setLocation(point: LatLon): void {
+    location.value = formatLatLon(point);
+    location.setCustomValidity('');
+    pointChanged(point);
+  }
+
+  return { element: form, setPoint: setLocation };
 }

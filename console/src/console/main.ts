@@ -8,12 +8,18 @@ import { formatClock } from '../shared/format.ts';
 import { intlLocale, onLanguageChange, t } from '../shared/i18n.ts';
 import { initLanguage, languageSelect } from '../shared/language-select.ts';
 import { loginErrorText, loginForm } from '../shared/login-form.ts';
-import type { Basemap, CityInfo, UnitView } from '../shared/types.ts';
+import type {
+  Basemap,
+  CityInfo,
+  IncidentView,
+  UnitView,
+} from '../shared/types.ts';
 import { coverageLayer } from './coverage.ts';
 import { intakePanel } from './intake.ts';
 import { DispatchMap } from './map.ts';
 import { incidentQueue } from './queue.ts';
 import { recommendationsPanel } from './recommendations.ts';
+import { routeLine } from './route-line.ts';
 import { connectConsole, type ConnectionState } from './socket.ts';
 import { ConsoleStore } from './store.ts';
 
@@ -89,13 +95,47 @@ async function start(session: Session): Promise<void> {
   // Ends this session's listeners and timers when it is left.
   const session$ = new AbortController();
   const store = new ConsoleStore();
+  const route = routeLine(map, session.token);
   let selected: number | null = null;
+  // What the selected incident looked like, to see it lose its unit.
+  let selectedNeedsUnit = false;
+  let selectedUnits = '';
   const select = (id: number | null) => {
+    const changed = id !== selected;
     selected = id;
     const incident = id === null ? null : (store.incidents.get(id) ?? null);
+    if (changed) {
+      selectedNeedsUnit = incident?.needsUnit ?? false;
+      selectedUnits = incident?.unitIds.join() ?? '';
+      route.clear();
+    }
     recommendations.show(incident);
-    if (incident) map.panTo(incident.location);
+    if (incident) {
+      map.panTo(incident.location);
+      if (changed) showAssignedRoute(incident.id);
+    }
     queue.redraw();
+  };
+  // An incident with a unit on it shows that unit's drive; one without
+  // shows the chosen recommendation's (see recommendationsPanel).
+  const showAssignedRoute = (incidentId: number) => {
+    const unitId = store.incidents.get(incidentId)?.unitIds[0];
+    if (unitId === undefined) return;
+    const unit = store.units.get(unitId);
+    route.show(incidentId, unitId, unit?.callSign ?? `#${unitId}`);
+  };
+  // The selected incident changed: it got a unit, or lost its last one
+  // before the scene (then it is ranked again).
+  const selectedChanged = (incident: IncidentView) => {
+    const units = incident.unitIds.join();
+    if (incident.needsUnit && !selectedNeedsUnit) {
+      route.clear();
+      recommendations.reload();
+    } else if (units !== selectedUnits) {
+      showAssignedRoute(incident.id);
+    }
+    selectedNeedsUnit = incident.needsUnit;
+    selectedUnits = units;
   };
 
   const intake = intakePanel({
@@ -105,6 +145,8 @@ async function start(session: Session): Promise<void> {
       store.upsertIncident(incident);
       select(incident.id);
     },
+    onPlace: (place) => map.focus(place),
+    onSelectIncident: (id) => select(id),
   });
   const queue = incidentQueue({
     store,
@@ -112,7 +154,11 @@ async function start(session: Session): Promise<void> {
     selected: () => selected,
     onSelect: (id) => select(id),
   });
-  const recommendations = recommendationsPanel(session.token);
+  const recommendations = recommendationsPanel(session.token, (id, line) => {
+    if (id !== selected || !store.incidents.get(id)?.needsUnit) return;
+    if (line) route.show(id, line.unitId, line.callSign);
+    else route.clear();
+  });
   recommendations.show(null);
   side.append(intake.element, queue.element, recommendations.element);
   map.onClick((point) => intake.setPoint(point));
@@ -132,6 +178,12 @@ async function start(session: Session): Promise<void> {
   store.subscribe((change) => {
     // Every (re)connect starts with a snapshot: redraw the coverage then.
     if (change.kind === 'snapshot') coverage.refreshNow();
+    if (change.kind === 'eta') {
+      // The queue repaints drive times with its timers.
+      map.setEta(change.update);
+      route.moved(change.update.unitId);
+      return;
+    }
     if (change.kind === 'units') {
       for (const unit of change.units) pendingUnits.set(unit.id, unit);
       unitTimer ??= window.setTimeout(redrawUnits, UNIT_REDRAW_MS);
@@ -143,6 +195,7 @@ async function start(session: Session): Promise<void> {
       map.showAllIncidents(store.incidents.values(), select);
     } else {
       map.showIncident(change.incident, select);
+      if (change.incident.id === selected) selectedChanged(change.incident);
     }
     if (selected !== null && !store.incidents.get(selected)?.open) {
       select(null);

@@ -1,14 +1,19 @@
 import L from 'leaflet';
 
+import { formatMmSs } from '../shared/format.ts';
 import { formatLatLon } from '../shared/geo.ts';
 import { phaseName, statusName, t } from '../shared/i18n.ts';
 import type {
   Basemap,
   CityInfo,
+  EtaUpdate,
   IncidentView,
   LatLon,
+  Place,
   UnitView,
 } from '../shared/types.ts';
+import { headingShown } from './heading.ts';
+import { headingMarker, type HeadingMarker } from './heading-marker.ts';
 import { roadStyle, unitMarkerStyle } from './styles.ts';
 
 /** Credit for maps drawn from the bundled extract. */
@@ -23,7 +28,13 @@ const toLatLng = (point: LatLon): L.LatLngTuple => [point.lat, point.lon];
  */
 export class DispatchMap {
   readonly map: L.Map;
-  readonly #units = new Map<number, L.CircleMarker>();
+  readonly #units = new Map<number, HeadingMarker>();
+  /** Live drive time of each assigned unit (`unit:eta`). */
+  readonly #etas = new Map<number, EtaUpdate>();
+  /** Units drawn with a heading arrow (counted on the map's element). */
+  readonly #headed = new Set<number>();
+  readonly #routeRenderer: L.Canvas;
+  #route: L.Polyline | null = null;
   readonly #incidents = new Map<number, L.Marker>();
   #intakePoint: L.CircleMarker | null = null;
   // Coverage sits over the roads and under every marker: its own pane
@@ -40,7 +51,9 @@ export class DispatchMap {
     this.map = L.map(container, { preferCanvas: true, zoomControl: true });
     this.map.setView(toLatLng(city.center), 13);
     this.map.createPane('coverage').style.zIndex = '410';
+    this.map.createPane('route').style.zIndex = '415';
     this.map.createPane('units').style.zIndex = '420';
+    this.#routeRenderer = L.canvas({ pane: 'route' });
     this.#coverageRenderer = L.canvas({ pane: 'coverage' });
     this.#unitRenderer = L.canvas({ pane: 'units' });
     this.#coverage = L.layerGroup([], { pane: 'coverage' }).addTo(this.map);
@@ -122,27 +135,101 @@ export class DispatchMap {
       weight: 2,
       radius: 7,
     };
-    const label = () =>
-      `${unit.callSign} (${unit.capability}) ${statusName(unit.status)}` +
-      (unit.stale ? `, ${t('map.stale')}` : '');
+    const label = () => {
+      const eta = this.#etas.get(unit.id);
+      return (
+        `${unit.callSign} (${unit.capability}) ${statusName(unit.status)}` +
+        (unit.stale ? `, ${t('map.stale')}` : '') +
+        (eta && eta.etaSeconds !== null && eta.incidentId === unit.incidentId
+          ? `, ${t('map.eta', { eta: formatMmSs(eta.etaSeconds), id: eta.incidentId })}`
+          : '')
+      );
+    };
+    const fix = unit.lastPosition;
+    const heading = headingShown(fix, unit.stale) ? fix!.headingDeg! : null;
+    const headedBefore = this.#headed.size;
+    if (heading === null) this.#headed.delete(unit.id);
+    else this.#headed.add(unit.id);
+    if (this.#headed.size !== headedBefore) {
+      this.map.getContainer().dataset.unitsWithHeading = String(
+        this.#headed.size,
+      );
+    }
     const marker = this.#units.get(unit.id);
     if (marker) {
       marker.setLatLng(toLatLng(where)).setStyle(options);
+      marker.setHeading(heading);
       marker.getTooltip()?.setContent(label);
       return;
     }
-    this.#units.set(
-      unit.id,
-      L.circleMarker(toLatLng(where), options)
-        .bindTooltip(label)
-        .addTo(this.map),
+    const created = new headingMarker(toLatLng(where), options);
+    created.setHeading(heading);
+    this.#units.set(unit.id, created.bindTooltip(label).addTo(this.map));
+  }
+
+  /** A unit's live drive time to its incident: shown in its tooltip. */
+  setEta(update: EtaUpdate): void {
+    this.#etas.set(update.unitId, update);
+    const tooltip = this.#units.get(update.unitId)?.getTooltip();
+    if (tooltip?.isOpen()) tooltip.update();
+  }
+
+  /**
+   * Draws the route of a recommended or assigned unit (one at a time),
+   * over the coverage and under the markers; null removes it.
+   * @param geometry GeoJSON LineString, [lon, lat] positions
+   */
+  showRoute(
+    route: {
+      geometry: GeoJSON.LineString;
+      unitId: number;
+      label: () => string;
+    } | null,
+  ): void {
+    this.#route?.remove();
+    this.#route = null;
+    const container = this.map.getContainer();
+    container.dataset.routeUnit = route ? String(route.unitId) : '';
+    container.dataset.routePoints = '0';
+    if (!route) return;
+    const latLngs = route.geometry.coordinates.map(
+      ([lon, lat]) => [lat!, lon!] as L.LatLngTuple,
     );
+    this.#route = L.polyline(latLngs, {
+      pane: 'route',
+      renderer: this.#routeRenderer,
+      color: '#1565c0',
+      weight: 5,
+      opacity: 0.85,
+      dashArray: '10 6',
+      lineCap: 'round',
+    })
+      .bindTooltip(route.label, { sticky: true })
+      .addTo(this.map);
+    container.dataset.routePoints = String(latLngs.length);
+  }
+
+  /** Shows a searched place: a street's extent, or a crossing up close. */
+  focus(place: Place): void {
+    if (place.kind === 'street') {
+      const [minLon, minLat, maxLon, maxLat] = place.bbox;
+      this.map.fitBounds(
+        [
+          [minLat, minLon],
+          [maxLat, maxLon],
+        ],
+        { maxZoom: 17, padding: [20, 20] },
+      );
+    } else {
+      this.map.setView(toLatLng(place.location), 17);
+    }
   }
 
   /** Replaces all unit markers. */
   showAllUnits(units: Iterable<UnitView>): void {
     for (const marker of this.#units.values()) marker.remove();
     this.#units.clear();
+    this.#headed.clear();
     for (const unit of units) this.showUnit(unit);
   }
 

@@ -41,6 +41,7 @@ export function incidentQueue(options: QueueOptions): QueueView {
     list,
   ]);
   const timers = new Map<number, HTMLElement>();
+  const etaCells = new Map<number, HTMLElement>();
 
   function tick(): void {
     const now = Date.now();
@@ -48,6 +49,31 @@ export function incidentQueue(options: QueueOptions): QueueView {
       const incident = options.store.incidents.get(id);
       if (incident) paintTimer(node, incident, now);
     }
+    for (const [id, node] of etaCells) {
+      const incident = options.store.incidents.get(id);
+      if (incident) paintEtas(node, incident);
+    }
+  }
+
+  // Live drive times of the units on their way: repainted with the
+  // timers, so a burst of unit:eta events never rebuilds the list.
+  function paintEtas(node: HTMLElement, incident: IncidentView): void {
+    const parts: string[] = [];
+    for (const unitId of incident.unitIds) {
+      const eta = options.store.etaOf(unitId, incident.id);
+      const unit = options.store.units.get(unitId);
+      if (!eta || eta.etaSeconds === null || !unit) continue;
+      if (unit.status !== 'dispatched' && unit.status !== 'en_route') continue;
+      parts.push(
+        t('queue.eta', {
+          unit: unit.callSign,
+          eta: formatMmSs(eta.etaSeconds),
+        }),
+      );
+    }
+    const text = parts.join(' · ');
+    if (node.textContent !== text) node.textContent = text;
+    node.hidden = text === '';
   }
 
   function paintTimer(node: HTMLElement, incident: IncidentView, now: number) {
@@ -62,6 +88,7 @@ export function incidentQueue(options: QueueOptions): QueueView {
 
   function redraw(): void {
     timers.clear();
+    etaCells.clear();
     const incidents = options.store.openIncidents();
     empty.hidden = incidents.length > 0;
     const selected = options.selected();
@@ -70,6 +97,20 @@ export function incidentQueue(options: QueueOptions): QueueView {
         const timer = el('span', { className: 'timer' });
         timers.set(incident.id, timer);
         paintTimer(timer, incident, Date.now());
+        const etas = el('span', { className: 'etas', testId: 'queue-eta' });
+        etaCells.set(incident.id, etas);
+        paintEtas(etas, incident);
+        // No unit works it: a new call, or one whose unit was freed
+        // before the scene (its phase still says dispatched).
+        const freed = incident.needsUnit && incident.phase !== 'received';
+        const needs = incident.needsUnit
+          ? el('span', {
+              className: `needs-unit${freed ? ' freed' : ''}`,
+              testId: 'needs-unit',
+              attrs: { 'data-reason': freed ? 'freed' : 'new' },
+              text: () => t(freed ? 'queue.unitFreed' : 'queue.needsUnit'),
+            })
+          : null;
         const item = el(
           'li',
           {
@@ -78,6 +119,7 @@ export function incidentQueue(options: QueueOptions): QueueView {
             attrs: {
               tabindex: '0',
               'data-incident-id': String(incident.id),
+              'data-needs-unit': String(incident.needsUnit),
               'aria-selected': String(incident.id === selected),
             },
           },
@@ -93,6 +135,8 @@ export function incidentQueue(options: QueueOptions): QueueView {
               text: () => phaseName(incident.phase),
             }),
             timer,
+            ...(needs ? [needs] : []),
+            etas,
             el('span', {
               className: 'complaint',
               text: incident.complaint ?? incident.address ?? '',

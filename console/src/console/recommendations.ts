@@ -11,14 +11,23 @@ export interface RecommendationsView {
   show(incident: IncidentView | null): void;
   /** Assigns the top unit of the shown incident (the Enter key). */
   assignTop(): void;
+  /** Ranks the shown incident again (its unit was freed, say). */
+  reload(): void;
 }
 
 /**
  * Ranked units for the selected incident (`GET
  * /api/incidents/:id/recommendations`), each with an Assign button; a
  * refusal such as `409 UNIT_NOT_AVAILABLE` is shown and the list reloaded.
+ * The top unit is chosen on every load, a click on a row chooses that
+ * one: `onChoose` then draws its route.
+ * @param onChoose the chosen recommendation of the incident shown, or
+ *   null when none is
  */
-export function recommendationsPanel(token: string): RecommendationsView {
+export function recommendationsPanel(
+  token: string,
+  onChoose: (incidentId: number, line: Recommendation | null) => void,
+): RecommendationsView {
   const title = el('h2', { text: () => t('recs.title') });
   const message = el('p', {
     className: 'form-message',
@@ -47,6 +56,7 @@ export function recommendationsPanel(token: string): RecommendationsView {
       if (incidentId !== id) return;
       ranked = answer;
       list.replaceChildren(...answer.map(row));
+      choose(id, answer.find((line) => line.reachable) ?? null);
       if (answer.length === 0) {
         list.replaceChildren(
           el('li', { className: 'muted', text: () => t('recs.none') }),
@@ -66,8 +76,11 @@ export function recommendationsPanel(token: string): RecommendationsView {
       text: () => t('recs.assign'),
       attrs: { type: 'button' },
     });
-    assign.addEventListener('click', () => void assignUnit(line));
-    return el(
+    assign.addEventListener('click', (event) => {
+      event.stopPropagation();
+      void assignUnit(line);
+    });
+    const item = el(
       'li',
       {
         className: 'recommendation',
@@ -95,6 +108,19 @@ export function recommendationsPanel(token: string): RecommendationsView {
         }),
       ],
     );
+    item.addEventListener('click', () => {
+      if (incidentId !== null) choose(incidentId, line);
+    });
+    return item;
+  }
+
+  function choose(id: number, line: Recommendation | null): void {
+    for (const node of list.querySelectorAll<HTMLElement>('.recommendation')) {
+      node.dataset.chosen = String(
+        line !== null && node.dataset.unitId === String(line.unitId),
+      );
+    }
+    onChoose(id, line);
   }
 
   async function assignUnit(line: Recommendation): Promise<void> {
@@ -144,6 +170,9 @@ export function recommendationsPanel(token: string): RecommendationsView {
     assignTop() {
       const top = ranked[0];
       if (top) void assignUnit(top);
+    },
+    reload() {
+      if (incidentId !== null) void load(incidentId);
     },
   };
 }

@@ -100,6 +100,10 @@ export function connectConsole(
     live((positions) => store.applyPositions(positions)),
   );
   socket.on(
+    'unit:eta',
+    live((update) => store.applyEta(update)),
+  );
+  socket.on(
     'unit:stale',
     live((unitIds) => store.markStale(unitIds)),
   );

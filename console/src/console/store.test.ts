@@ -49,6 +49,7 @@ function incident(id: number, over: Partial<IncidentView> = {}): IncidentView {
     phase: 'received',
     open: true,
     unitIds: [],
+    needsUnit: true,
     intervals: {
       callProcessing: null,
       turnout: null,
@@ -163,6 +164,25 @@ describe('console store', () => {
       }),
     );
     expect(store.units.get(1)?.status).toBe('en_route');
+  });
+
+  it('keeps the newest drive time of a unit for its incident', () => {
+    const store = new ConsoleStore();
+    const eta = (incidentId: number, etaSeconds: number, at: string) => ({
+      unitId: 1,
+      incidentId,
+      etaSeconds,
+      distanceMeters: etaSeconds * 10,
+      source: 'embedded',
+      at,
+    });
+    store.applyEta(eta(5, 120, '2026-01-01T12:00:05.000Z'));
+    store.applyEta(eta(5, 150, '2026-01-01T12:00:01.000Z'));
+    expect(store.etaOf(1, 5)?.etaSeconds).toBe(120);
+    // Another incident is another drive: no older-fix comparison.
+    store.applyEta(eta(6, 300, '2026-01-01T12:00:01.000Z'));
+    expect(store.etaOf(1, 6)?.etaSeconds).toBe(300);
+    expect(store.etaOf(1, 5)).toBeUndefined();
   });
 
   it('greys units that went stale, once', () => {

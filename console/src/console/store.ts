@@ -1,5 +1,6 @@
 import type {
   ConsoleSnapshot,
+  EtaUpdate,
   IncidentView,
   LivePosition,
   UnitView,
@@ -9,7 +10,8 @@ import type {
 export type StoreChange =
   | { kind: 'snapshot' }
   | { kind: 'incident'; incident: IncidentView }
-  | { kind: 'units'; units: UnitView[] };
+  | { kind: 'units'; units: UnitView[] }
+  | { kind: 'eta'; update: EtaUpdate };
 
 /** The last event of an incident's log: higher means newer. */
 function lastSeq(incident: IncidentView): number {
@@ -26,6 +28,8 @@ function lastSeq(incident: IncidentView): number {
 export class ConsoleStore {
   readonly incidents = new Map<number, IncidentView>();
   readonly units = new Map<number, UnitView>();
+  /** Live drive time of each assigned unit to its incident, by unit id. */
+  readonly etas = new Map<number, EtaUpdate>();
   /** Server time minus device time, ms (from the last snapshot). */
   clockOffsetMs = 0;
   readonly #listeners = new Set<(change: StoreChange) => void>();
@@ -43,6 +47,7 @@ export class ConsoleStore {
   applySnapshot(snapshot: ConsoleSnapshot, deviceNowMs: number): void {
     this.incidents.clear();
     this.units.clear();
+    this.etas.clear();
     for (const incident of snapshot.incidents) {
       this.incidents.set(incident.id, incident);
     }
@@ -108,6 +113,32 @@ export class ConsoleStore {
       changed.push(stale);
     }
     if (changed.length > 0) this.#emit({ kind: 'units', units: changed });
+  }
+
+  /**
+   * A unit's live drive time (`unit:eta`); ignored when computed from an
+   * older fix than the one held for the same incident.
+   */
+  applyEta(update: EtaUpdate): void {
+    const held = this.etas.get(update.unitId);
+    if (
+      held &&
+      held.incidentId === update.incidentId &&
+      Date.parse(held.at) > Date.parse(update.at)
+    ) {
+      return;
+    }
+    this.etas.set(update.unitId, update);
+    this.#emit({ kind: 'eta', update });
+  }
+
+  /**
+   * The live drive time of a unit to `incidentId`, if one came since it
+   * was assigned there.
+   */
+  etaOf(unitId: number, incidentId: number): EtaUpdate | undefined {
+    const eta = this.etas.get(unitId);
+    return eta?.incidentId === incidentId ? eta : undefined;
   }
 
   /** Open incidents, most urgent first, then oldest call first. */

@@ -29,6 +29,7 @@ function incident(
     phase: response === null ? 'received' : 'closed',
     open: response === null,
     unitIds: [],
+    needsUnit: response === null,
     intervals: {
       callProcessing: null,
       turnout: null,

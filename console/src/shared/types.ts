@@ -29,9 +29,10 @@ export type {
 export type { Role } from '../../../dispatch-server/src/auth/roles.ts';
 export type { UserView } from '../../../dispatch-server/src/auth/auth-service.ts';
 export type { ErrorBody } from '../../../dispatch-server/src/errors.ts';
-export type { LivePosition } from '@dispatch/unit-tracker';
+export type { EtaUpdate, LivePosition } from '@dispatch/unit-tracker';
 
 import type { Role } from '../../../dispatch-server/src/auth/roles.ts';
+import type { IncidentView } from '../../../dispatch-server/src/incidents/views.ts';
 import type { UserView } from '../../../dispatch-server/src/auth/auth-service.ts';
 
 /** A point in degrees (WGS 84). */
@@ -79,6 +80,42 @@ export type Basemap = GeoJSON.FeatureCollection<
   GeoJSON.LineString,
   BasemapRoad
 >;
+
+/** One answer of `GET /api/places/search`: a street or a crossing. */
+export type Place =
+  | {
+      kind: 'street';
+      name: string;
+      location: LatLon;
+      bbox: [number, number, number, number];
+      lengthMeters: number;
+    }
+  | {
+      kind: 'crossing';
+      name: string;
+      streets: [string, string];
+      location: LatLon;
+    };
+
+/** What `GET /api/incidents/nearby` answers: maybe the same emergency. */
+export interface NearbyAnswer {
+  withinMeters: number;
+  withinMinutes: number;
+  incidents: { incident: IncidentView; distanceMeters: number }[];
+}
+
+/** What `GET /api/incidents/:id/route` answers. */
+export interface UnitRouteAnswer {
+  incidentId: number;
+  unitId: number;
+  origin: { kind: 'gps' | 'station'; location: LatLon };
+  route: {
+    geometry: GeoJSON.LineString;
+    etaSeconds: number;
+    distanceMeters: number;
+    source: string;
+  } | null;
+}
 
 /** What `POST /api/auth/login` answers. */
 export interface LoginAnswer {
