@@ -71,6 +71,8 @@ export function generateCalls(
   const radiusMeters = (grid.spacingMeters / 2) * 0.95;
   const calls: SimCall[] = [];
   const endSeconds = days * 86_400;
+  // TODO(simulations): the same hourly profile every day; no weekday,
+  // holiday or seasonal pattern (it matters for summer and Carnival).
   for (let hourStart = 0; hourStart < endSeconds; hourStart += 3600) {
     const perHour = scenario.demand.callsPerHour[(hourStart / 3600) % 24]!;
     const hourEnd = Math.min(hourStart + 3600, endSeconds);

@@ -134,7 +134,13 @@ export function simulate(input: SimInput): SimOutput {
   let now = 0;
   let events = 0;
 
-  /** Where a free unit is now, as a matrix place. */
+  /**
+   * Where a free unit is now, as a matrix place.
+   * TODO(simulations): a unit on the move is placed on the straight line
+   * between its trip's ends, then on the nearest cell, not along its road
+   * route; where roads bend round the lake or the hills its ETA can be
+   * off by a cell or two. Fix: keep each trip's route and walk it.
+   */
   const whereIs = (u: SimUnit): FreeUnit => {
     let place = u.toPlace;
     let moving = false;
@@ -183,6 +189,9 @@ export function simulate(input: SimInput): SimOutput {
     }
   };
 
+  // TODO(simulations): one unit per call. Responses of several units (an
+  // ALS joining a BLS at a cardiac arrest) are not simulated; it matters
+  // for priority-1 coverage. Fix: a response plan with unit counts.
   const assign = (callIndex: number, free: FreeUnit) => {
     const u = units[free.unit]!;
     const o = outcomes[callIndex]!;
@@ -400,7 +409,11 @@ export function simulate(input: SimInput): SimOutput {
   return { outcomes, units, endSeconds: now, events };
 }
 
-/** Nearest emergency hospital by car from `cell`, or -1. */
+/**
+ * Nearest emergency hospital by car from `cell`, or -1.
+ * TODO(simulations): no specialty (stroke, trauma) and no diversion when a
+ * hospital is full; it matters when planning around a closing hospital.
+ */
 function nearestHospital(
   hospitals: readonly number[],
   places: Places,

@@ -29,6 +29,11 @@ export function noTravel(): TravelModel {
 }
 
 /**
+ * TODO(simulations): drive times do not change with the hour (no rush
+ * hour), and with OSRM_URL set the live server ranks by OSRM's times while
+ * this matrix is the embedded router's. Both matter for rush-hour plans;
+ * fix: a matrix per time band, built with OSRM's table service when set.
+ *
  * The road matrix of `places` over the city's network: one one-to-many
  * search per destination place (PHAST over the contraction hierarchy),
  * origins snapped once. About 1,250 places take a few seconds.
