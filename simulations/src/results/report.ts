@@ -133,7 +133,9 @@ ${unitsChart(s)}
 </section>`;
 }
 
-function comparison(a: Summary, b: Summary): string {
+function comparison(ra: ReportRun, rb: ReportRun): string {
+  const a = ra.summary;
+  const b = rb.summary;
   const rows: [string, string, string, string][] = [
     ['calls', String(a.calls), String(b.calls), ''],
     [
@@ -191,7 +193,17 @@ function comparison(a: Summary, b: Summary): string {
     .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
     .join(
       '',
-    )}</table><p class="meta">Both runs answer the same calls (same demand and seed) with the same drawn times, so differences come from the fleet and the policy.</p>`;
+    )}</table><p class="meta">${esc(sameCalls(ra, rb) ? 'Both runs answer the same calls with the same drawn times (same city, demand, days and seed), so the differences come from the fleet, the times and the policy.' : 'The runs differ in city, demand, days or seed: they answer different calls.')}</p>`;
+}
+
+function sameCalls(a: ReportRun, b: ReportRun): boolean {
+  return (
+    a.run.context.city.id === b.run.context.city.id &&
+    a.run.days === b.run.days &&
+    a.run.seed === b.run.seed &&
+    JSON.stringify(a.run.scenario.demand) ===
+      JSON.stringify(b.run.scenario.demand)
+  );
 }
 
 function delta(
@@ -218,8 +230,7 @@ export function reportHtml(runs: readonly ReportRun[]): string {
     runs.length === 1
       ? `Simulation: ${runs[0]!.summary.scenario}`
       : `Simulation: ${runs[0]!.summary.scenario} vs ${runs[1]!.summary.scenario}`;
-  const compare =
-    runs.length === 2 ? comparison(runs[0]!.summary, runs[1]!.summary) : '';
+  const compare = runs.length === 2 ? comparison(runs[0]!, runs[1]!) : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${CSS}</style></head>
 <body><h1>${esc(title)}</h1>
