@@ -69,7 +69,7 @@ export function responseMap(
 
 /** The colour legend of the map. */
 export function mapLegend(target: number): string {
-  const stops = [0.5, 1, 1.5, 2].map((k) => k * target);
+  const stops = [0.5, 1, 1.5, 2, 2.5, 3].map((k) => k * target);
   return `<div class="legend">median response: ${stops
     .map(
       (s) =>
@@ -77,5 +77,5 @@ export function mapLegend(target: number): string {
     )
     .join(
       '',
-    )}<span><i style="background:#e4e4e4"></i>no calls</span> · ■ station · + emergency hospital</div>`;
+    )}<span><i style="background:#e4e4e4"></i>no calls</span><span>■ station</span><span>+ emergency hospital</span></div>`;
 }

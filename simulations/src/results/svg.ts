@@ -71,11 +71,12 @@ function formatTick(x: number): string {
 }
 
 /**
- * A colour from green (at or under `target`) through yellow to red (at
- * twice the target and over), for response seconds.
+ * A colour from green (half the target and under) through yellow to red
+ * (three times the target and over), for response seconds: wide enough
+ * to tell a 6-minute area from a 9-minute one.
  */
 export function responseColor(seconds: number, target: number): string {
-  const t = Math.max(0, Math.min(1, (seconds - target * 0.5) / (target * 1.5)));
+  const t = Math.max(0, Math.min(1, (seconds - target * 0.5) / (target * 2.5)));
   // Hue 120 (green) to 0 (red).
   return `hsl(${Math.round(120 * (1 - t))} 70% 45%)`;
 }
