@@ -20,8 +20,10 @@ import {
   classifyAck,
   Outbox,
   type OutboxItem,
+  type OutboxState,
   type SendOutcome,
 } from './outbox.ts';
+import { outboxKey, webStorageOutbox } from './outbox-storage.ts';
 import { statusButtons, type CrewAction } from './status-buttons.ts';
 
 type TabletSocket = Socket<TabletServerToClient, TabletClientToServer>;
@@ -80,22 +82,27 @@ function start(session: Session): void {
   const socket: TabletSocket = io('/tablet', {
     auth: { token: session.token },
   });
+  const showOutbox = (state: OutboxState) => {
+    const pending = state.pending;
+    setText(outboxLine, () =>
+      pending > 0
+        ? t('tablet.toSend', { count: pending })
+        : t('tablet.allSent'),
+    );
+    outboxLine.dataset.pending = String(state.pending);
+    if (state.lastRefusal) {
+      const message = state.lastRefusal.message;
+      setText(notice, () => t('tablet.notRecorded', { message }));
+      notice.dataset.kind = 'error';
+    }
+  };
+  // Kept in localStorage: reports made with no signal survive a reload
+  // or a browser restart, and go out on the next connection.
+  const stored = webStorageOutbox(localStorage, outboxKey(session.username));
   const outbox = new Outbox({
-    send: (item) => sendItem(socket, item),
-    onChange: (state) => {
-      const pending = state.pending;
-      setText(outboxLine, () =>
-        pending > 0
-          ? t('tablet.toSend', { count: pending })
-          : t('tablet.allSent'),
-      );
-      outboxLine.dataset.pending = String(state.pending);
-      if (state.lastRefusal) {
-        const message = state.lastRefusal.message;
-        setText(notice, () => t('tablet.notRecorded', { message }));
-        notice.dataset.kind = 'error';
-      }
-    },
+    send: (batch) => sendBatch(socket, batch),
+    storage: stored,
+    onChange: showOutbox,
   });
   const buttons = statusButtons((action) => press(action));
 
@@ -214,13 +221,15 @@ function start(session: Session): void {
     if (outbox.state.pending > 0 && !confirm(t('logout.unsent'))) {
       return;
     }
+    // The crew chose to drop what is unsent.
+    stored.clear();
     void logout(session.token).catch(() => undefined);
     endSession(() => t('session.loggedOut'));
   });
 
   assignment.show(null);
   buttons.mark(null, false);
-  setText(outboxLine, () => t('tablet.allSent'));
+  showOutbox(outbox.state);
   app.replaceChildren(
     el('header', { className: 'top' }, [
       el('strong', { text: session.username }),
@@ -237,14 +246,26 @@ function start(session: Session): void {
   );
 }
 
-/** Sends one outbox item over the socket and judges its ack. */
-async function sendItem(
+/**
+ * Sends one outbox batch over the socket and judges its ack: fixes as one
+ * `positions` event, a status or an acknowledgement alone.
+ */
+async function sendBatch(
   socket: TabletSocket,
-  item: OutboxItem,
+  batch: readonly OutboxItem[],
 ): Promise<SendOutcome> {
   if (!socket.connected) return { result: 'retry', reason: 'offline' };
   const timed = socket.timeout(ACK_TIMEOUT_MS);
+  const item = batch[0]!;
   try {
+    if (item.kind === 'position') {
+      const fixes = batch.flatMap((i) =>
+        i.kind === 'position' ? [i.fix] : [],
+      );
+      // Fixes the filter refuses (e.g. poor accuracy) are answered ok
+      // with their reasons: done either way, and the server logged why.
+      return classifyAck(await timed.emitWithAck('positions', fixes));
+    }
     switch (item.kind) {
       case 'status':
         return classifyAck(await timed.emitWithAck('status', item.report));
@@ -255,12 +276,6 @@ async function sendItem(
             at: item.at,
           }),
         );
-      case 'position': {
-        const answer = await timed.emitWithAck('position', item.fix);
-        // A refused fix (e.g. poor accuracy) is answered ok with the reason:
-        // it is done either way, and the server logged why.
-        return classifyAck(answer);
-      }
     }
   } catch {
     return { result: 'retry', reason: 'no ack in time' };

@@ -6,6 +6,7 @@ import {
   type OutboxItem,
   type SendOutcome,
 } from './outbox.ts';
+import { webStorageOutbox } from './outbox-storage.ts';
 
 function status(n: number): OutboxItem {
   return {
@@ -23,15 +24,31 @@ function position(n: number): OutboxItem {
   };
 }
 
-/** A server that answers from a script and records what it received. */
+/**
+ * A server that answers from a script and records what it received:
+ * each item's eventId, and each batch's.
+ */
 function fakeServer(answers: SendOutcome[] = []) {
   const received: string[] = [];
-  const send = async (item: OutboxItem): Promise<SendOutcome> => {
-    received.push(item.eventId);
+  const batches: string[][] = [];
+  const send = async (batch: readonly OutboxItem[]): Promise<SendOutcome> => {
+    received.push(...batch.map((item) => item.eventId));
+    batches.push(batch.map((item) => item.eventId));
     await Promise.resolve();
     return answers.shift() ?? { result: 'done' };
   };
-  return { received, send };
+  return { received, batches, send };
+}
+
+/** Web Storage in memory, as a browser's localStorage behaves. */
+function memoryStorage() {
+  const data = new Map<string, string>();
+  return {
+    data,
+    getItem: (key: string) => data.get(key) ?? null,
+    setItem: (key: string, value: string) => void data.set(key, value),
+    removeItem: (key: string) => void data.delete(key),
+  };
 }
 
 describe('tablet outbox', () => {
@@ -75,11 +92,11 @@ describe('tablet outbox', () => {
     let most = 0;
     const sent: string[] = [];
     const outbox = new Outbox({
-      send: async (item) => {
+      send: async (batch) => {
         inFlight++;
         most = Math.max(most, inFlight);
         await new Promise((resolve) => setTimeout(resolve, 1));
-        sent.push(item.eventId);
+        sent.push(...batch.map((item) => item.eventId));
         inFlight--;
         return { result: 'done' };
       },
@@ -124,6 +141,75 @@ describe('tablet outbox', () => {
     outbox.enqueue(position(4));
     expect(outbox.items.map((i) => i.eventId)).toEqual(['e1', 'p3', 'p4']);
     expect(outbox.state.droppedPositions).toBe(1);
+  });
+});
+
+describe('tablet outbox batches and storage', () => {
+  it('sends a run of fixes as one batch, statuses alone, in order', async () => {
+    const server = fakeServer();
+    const outbox = new Outbox({ send: server.send, maxBatch: 2 });
+    outbox.enqueue(position(1));
+    outbox.enqueue(position(2));
+    outbox.enqueue(position(3));
+    outbox.enqueue(status(4));
+    outbox.enqueue(position(5));
+    outbox.setConnected(true);
+    await outbox.flush();
+    expect(server.batches).toEqual([['p1', 'p2'], ['p3'], ['e4'], ['p5']]);
+  });
+
+  it('keeps a batch without an answer, whole, for the next connect', async () => {
+    const server = fakeServer([{ result: 'retry', reason: 'timeout' }]);
+    const outbox = new Outbox({ send: server.send });
+    outbox.enqueue(position(1));
+    outbox.enqueue(position(2));
+    outbox.setConnected(true);
+    await outbox.flush();
+    expect(outbox.items.map((i) => i.eventId)).toEqual(['p1', 'p2']);
+    outbox.setConnected(false);
+    outbox.setConnected(true);
+    await outbox.flush();
+    expect(server.batches).toEqual([
+      ['p1', 'p2'],
+      ['p1', 'p2'],
+    ]);
+    expect(outbox.items).toHaveLength(0);
+  });
+
+  it('survives a reload: what was queued is loaded and sent, then forgotten', async () => {
+    const storage = memoryStorage();
+    const key = 'dispatch.tablet.outbox.crew-a01';
+    const before = new Outbox({
+      send: fakeServer().send,
+      storage: webStorageOutbox(storage, key),
+    });
+    before.enqueue(status(1));
+    before.enqueue(position(2));
+    expect(JSON.parse(storage.data.get(key)!)).toHaveLength(2);
+
+    // The page reloads: a new outbox over the same storage.
+    const server = fakeServer();
+    const after = new Outbox({
+      send: server.send,
+      storage: webStorageOutbox(storage, key),
+    });
+    expect(after.state.pending).toBe(2);
+    after.setConnected(true);
+    await after.flush();
+    expect(server.received).toEqual(['e1', 'p2']);
+    expect(storage.data.has(key)).toBe(false);
+  });
+
+  it('drops stored data it cannot read instead of sending it', () => {
+    const storage = memoryStorage();
+    storage.setItem('k', '{not json');
+    expect(webStorageOutbox(storage, 'k').load()).toEqual([]);
+    storage.setItem('k', JSON.stringify([status(1), { kind: 'bogus' }, 7]));
+    expect(
+      webStorageOutbox(storage, 'k')
+        .load()
+        .map((i) => i.eventId),
+    ).toEqual(['e1']);
   });
 });
 

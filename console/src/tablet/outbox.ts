@@ -17,8 +17,21 @@ export type SendOutcome =
   | { result: 'retry'; reason: string }
   | { result: 'refused'; code: string; message: string };
 
-/** Sends one item; resolves with what the server said. Never rejects. */
-export type OutboxSend = (item: OutboxItem) => Promise<SendOutcome>;
+/**
+ * Sends one batch: a status or an acknowledgement alone, or a run of
+ * consecutive GPS fixes (sent as one `positions` event). Resolves with
+ * what the server said about the batch. Never rejects.
+ */
+export type OutboxSend = (batch: readonly OutboxItem[]) => Promise<SendOutcome>;
+
+/**
+ * Where the queue survives a page reload or a browser restart (e.g. the
+ * tablet's `localStorage`): loaded once, saved after every change.
+ */
+export interface OutboxStorage {
+  load(): OutboxItem[];
+  save(items: readonly OutboxItem[]): void;
+}
 
 // Failures of the server or the session rather than of the report: the
 // same report may succeed later, so it stays at the head of the queue.
@@ -51,6 +64,10 @@ export interface OutboxOptions {
    * dropped (status reports are never dropped). Default 2000.
    */
   maxPositions?: number;
+  /** Most fixes in one `positions` batch. Default 100. */
+  maxBatch?: number;
+  /** Keeps the queue across reloads; without it, memory only. */
+  storage?: OutboxStorage;
   /** Called when the queue changes (length, a refusal). */
   onChange?: (state: OutboxState) => void;
 }
@@ -67,16 +84,20 @@ export interface OutboxState {
 /**
  * The tablet's outbox: every crew report (status, acknowledgement, GPS
  * fix) goes in with its device time and eventId, and leaves in order,
- * one at a time, only once the server has it. Sending stops at the first
- * item without an answer and starts again from it on the next
- * {@link Outbox.flush} (called on every reconnect), so the server sees
- * the reports in the order the crew made them; resending is safe because
- * the server answers a known eventId as a duplicate.
+ * one batch at a time, only once the server has it; consecutive fixes
+ * leave together as one batch. Sending stops at the first batch without
+ * an answer and starts again from it on the next {@link Outbox.flush}
+ * (called on every reconnect), so the server sees the reports in the
+ * order the crew made them; resending is safe because the server answers
+ * a known eventId (and a known fix time) as a duplicate. With a
+ * {@link OutboxStorage} the queue also survives a reload.
  */
 export class Outbox {
   readonly #items: OutboxItem[] = [];
   readonly #send: OutboxSend;
   readonly #maxPositions: number;
+  readonly #maxBatch: number;
+  readonly #storage: OutboxStorage | undefined;
   readonly #onChange: ((state: OutboxState) => void) | undefined;
   #current: Promise<void> = Promise.resolve();
   #draining = false;
@@ -87,7 +108,10 @@ export class Outbox {
   constructor(options: OutboxOptions) {
     this.#send = options.send;
     this.#maxPositions = options.maxPositions ?? 2000;
+    this.#maxBatch = options.maxBatch ?? 100;
+    this.#storage = options.storage;
     this.#onChange = options.onChange;
+    if (this.#storage) this.#items.push(...this.#storage.load());
   }
 
   /** Items not yet acked, oldest first. */
@@ -135,15 +159,18 @@ export class Outbox {
     this.#draining = true;
     try {
       while (this.#connected && this.#items.length > 0) {
-        const head = this.#items[0]!;
-        const outcome = await this.#send(head);
+        const batch = this.#nextBatch();
+        const outcome = await this.#send(batch);
         if (outcome.result === 'retry') return;
-        // The head may have been pushed out meanwhile (full queue); only
-        // remove it if it is still there.
-        if (this.#items[0] === head) this.#items.shift();
+        // A position of the batch may have been pushed out meanwhile
+        // (full queue); remove those still there.
+        const sent = new Set(batch);
+        for (let i = this.#items.length - 1; i >= 0; i--) {
+          if (sent.has(this.#items[i]!)) this.#items.splice(i, 1);
+        }
         if (outcome.result === 'refused') {
           this.#lastRefusal = {
-            item: head,
+            item: batch[0]!,
             code: outcome.code,
             message: outcome.message,
           };
@@ -153,6 +180,23 @@ export class Outbox {
     } finally {
       this.#draining = false;
     }
+  }
+
+  /** The head alone, or the run of fixes it starts. */
+  #nextBatch(): OutboxItem[] {
+    const head = this.#items[0]!;
+    if (head.kind !== 'position') return [head];
+    const batch = [head];
+    for (
+      let i = 1;
+      i < this.#items.length && batch.length < this.#maxBatch;
+      i++
+    ) {
+      const item = this.#items[i]!;
+      if (item.kind !== 'position') break;
+      batch.push(item);
+    }
+    return batch;
   }
 
   #makeRoomForPosition(): void {
@@ -170,6 +214,7 @@ export class Outbox {
   }
 
   #changed(): void {
+    this.#storage?.save(this.#items);
     this.#onChange?.(this.state);
   }
 }
