@@ -1,7 +1,7 @@
 /**
  * The discrete-event loop. Calls come in from the generated list, every
  * other happening (dispatch decision, arrival on scene, end of scene,
- * hospital, handover, back at a post, shift changes) is an event in one
+ * hospital, handover, shift changes) is an event in one
  * priority queue ordered by time and then by scheduling order. Nothing
  * here reads a clock, the network or a browser API: the same inputs give
  * the same outcomes.
@@ -53,7 +53,6 @@ type SimEvent =
   | { kind: 'leaveScene'; unit: number }
   | { kind: 'atHospital'; unit: number }
   | { kind: 'handoverDone'; unit: number }
-  | { kind: 'arrive'; unit: number; trip: number }
   | { kind: 'shiftStart'; unit: number }
   | { kind: 'shiftEnd'; unit: number };
 
@@ -94,7 +93,6 @@ export function simulate(input: SimInput): SimOutput {
       toPlace: place,
       departAt: 0,
       arriveAt: 0,
-      trip: 0,
       callIndex: -1,
       busySince: 0,
       busySeconds: 0,
@@ -175,18 +173,17 @@ export function simulate(input: SimInput): SimOutput {
     return free;
   };
 
-  /** Starts a drive of a free unit to its post (or stays if there). */
+  /**
+   * Starts a drive of a free unit to its post (or stays if there). No
+   * arrival event: where a unit is follows from its trip's times.
+   */
   const driveToPost = (u: SimUnit, from: number) => {
     const to = places.stationOffset + u.post;
-    u.trip++;
     u.fromPlace = from;
     u.toPlace = to;
     u.departAt = now;
     const seconds = from === to ? 0 : travel.seconds(from, to);
     u.arriveAt = now + (Number.isFinite(seconds) ? seconds : 0);
-    if (u.arriveAt > now) {
-      queue.push(u.arriveAt, { kind: 'arrive', unit: u.index, trip: u.trip });
-    }
   };
 
   // TODO(simulations): one unit per call. Responses of several units (an
@@ -210,7 +207,6 @@ export function simulate(input: SimInput): SimOutput {
     u.callIndex = callIndex;
     u.busySince = now;
     u.calls++;
-    u.trip++;
     u.fromPlace = free.place;
     u.toPlace = cell;
     u.departAt = o.enRouteAt;
@@ -344,7 +340,6 @@ export function simulate(input: SimInput): SimOutput {
         o.transported = true;
         o.hospital = hospital;
         u.status = 'transporting';
-        u.trip++;
         u.fromPlace = cell;
         u.toPlace = to;
         u.departAt = now;
@@ -368,9 +363,6 @@ export function simulate(input: SimInput): SimOutput {
         clear(u, u.toPlace);
         break;
       }
-      case 'arrive':
-        // Position is derived from the trip's times; nothing to change.
-        break;
       case 'shiftStart': {
         const u = units[e.unit]!;
         if (u.offAfterJob) {
@@ -392,7 +384,6 @@ export function simulate(input: SimInput): SimOutput {
           u.status = 'out_of_service';
           u.onShift = false;
           u.shiftSeconds += now - u.shiftSince;
-          u.trip++;
           moveUp();
         } else {
           u.offAfterJob = true;

@@ -24,8 +24,6 @@ export interface SimUnit {
   toPlace: number;
   departAt: number;
   arriveAt: number;
-  /** Bumped on every new drive, so a stale arrival event is ignored. */
-  trip: number;
   /** Call being worked, or -1. */
   callIndex: number;
   busySince: number;
