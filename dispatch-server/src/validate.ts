@@ -6,6 +6,25 @@ import { PRIORITIES, type Priority } from './policy/index.ts';
  * expected, so a 400 tells the client exactly what to fix.
  */
 
+/** Longest piece of a client's value that a message quotes. */
+const QUOTE_MAX = 40;
+
+/**
+ * A client's value as a message quotes it: JSON, cut to a few dozen
+ * characters. A message names what was wrong; it does not echo kilobytes
+ * back, and nesting too deep for `JSON.stringify` (which recurses, where
+ * `JSON.parse` does not) must not turn a 400 into a 500.
+ */
+export function quote(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? 'nothing';
+  } catch {
+    text = Array.isArray(value) ? 'a deeply nested array' : 'a deep object';
+  }
+  return text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text;
+}
+
 /** The body as an object, or VALIDATION_FAILED. */
 export function objectBody(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -23,7 +42,7 @@ export function onlyFields(
     if (!allowed.includes(key)) {
       throw new DispatchError(
         'VALIDATION_FAILED',
-        `unknown field ${key}; expected ${allowed.join(', ')}`,
+        `unknown field ${quote(key)}; expected ${allowed.join(', ')}`,
       );
     }
   }
@@ -105,7 +124,7 @@ export function priority(value: unknown): Priority {
   if (!(PRIORITIES as readonly unknown[]).includes(value)) {
     throw new DispatchError(
       'INVALID_PRIORITY',
-      `priority: expected 1, 2 or 3, got ${JSON.stringify(value) ?? 'nothing'}`,
+      `priority: expected 1, 2 or 3, got ${quote(value)}`,
     );
   }
   return value as Priority;
@@ -134,7 +153,7 @@ export function id(
     if (!(n >= 1 && n <= MAX_ID)) {
       throw new DispatchError(
         notFound,
-        `${field}: no such id ${String(value)}`,
+        `${field}: no such id ${quote(String(value))}`,
       );
     }
     return n;
@@ -142,7 +161,7 @@ export function id(
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new DispatchError(
       'VALIDATION_FAILED',
-      `${field}: expected an integer id, got ${JSON.stringify(value) ?? 'nothing'}`,
+      `${field}: expected an integer id, got ${quote(value)}`,
     );
   }
   if (value < 1 || value > MAX_ID) {
@@ -150,6 +169,9 @@ export function id(
   }
   return value;
 }
+
+/** 0001-01-01T00:00:00Z: the first instant the API takes. */
+const FIRST_INSTANT_MS = Date.parse('0001-01-01T00:00:00Z');
 
 /**
  * An optional ISO 8601 instant with a zone (`Z` or an offset); default
@@ -175,7 +197,13 @@ export function instant(
     );
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || !realCalendarTime(value)) {
+  // Year 0 and before: JavaScript takes them (1 BC...), PostgreSQL's
+  // timestamptz refuses the ISO text of them, which would fail a write.
+  if (
+    Number.isNaN(date.getTime()) ||
+    date.getTime() < FIRST_INSTANT_MS ||
+    !realCalendarTime(value)
+  ) {
     throw new DispatchError(
       'INVALID_TIMESTAMP',
       `${field}: ${value} is not a real date and time`,

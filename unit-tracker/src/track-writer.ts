@@ -153,6 +153,17 @@ export class TrackWriter {
       return true;
     });
     const column = <T>(pick: (fix: TrackedFix) => T) => batch.map(pick);
+    // The measurements go into `real` columns, which refuse a value they
+    // cannot hold (6e-323, 1e300): rounded to single precision here, as
+    // the column would store them, so one fix with an odd value cannot
+    // make the database refuse a whole batch of every unit's fixes.
+    const real = (pick: (fix: TrackedFix) => number | null | undefined) =>
+      batch.map((fix) => {
+        const value = pick(fix);
+        return value === null || value === undefined
+          ? null
+          : Math.fround(value);
+      });
     await this.#db.query(
       `INSERT INTO unit_track (unit_id, at, received_at, location, speed_mps,
          heading_deg, accuracy_meters, altitude_meters, battery_percent,
@@ -170,11 +181,11 @@ export class TrackWriter {
         column((f) => f.receivedAt.toISOString()),
         column((f) => f.lon),
         column((f) => f.lat),
-        column((f) => f.speedMps ?? null),
-        column((f) => f.headingDeg ?? null),
-        column((f) => f.accuracyMeters ?? null),
-        column((f) => f.altitudeMeters ?? null),
-        column((f) => f.batteryPercent ?? null),
+        real((f) => f.speedMps),
+        real((f) => f.headingDeg),
+        real((f) => f.accuracyMeters),
+        real((f) => f.altitudeMeters),
+        real((f) => f.batteryPercent),
         column((f) => f.source),
       ],
     );

@@ -22,7 +22,7 @@ import {
   PRIORITIES,
   UNIT_STATUSES,
 } from '../policy/index.ts';
-import { MAX_FIXES_PER_BATCH } from '../tracking/fixes.ts';
+import { MAX_FIXES_PER_BATCH, MEASUREMENT_RANGES } from '../tracking/fixes.ts';
 
 type JsonType =
   'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
@@ -150,7 +150,8 @@ const instantInput = (what: string, toleranceSeconds = 60): Schema => ({
     `${what}: an ISO 8601 instant with a zone (\`Z\` or an offset), ` +
     'e.g. `2026-01-31T14:05:00Z`; seconds and fractions are optional. ' +
     'The pattern checks the form; a date or time that does not exist ' +
-    '(February 30, 24:00) is `INVALID_TIMESTAMP` too. ' +
+    '(February 30, 24:00) or is before the year 1 is `INVALID_TIMESTAMP` ' +
+    'too. ' +
     `At most ${toleranceSeconds} s ahead of the server's clock ` +
     '(else `TIMESTAMP_IN_FUTURE`). Absent or null: when received.',
   examples: ['2026-01-31T14:05:00Z'],
@@ -482,10 +483,21 @@ const FIX_SOURCES: Record<FixSource, string> = {
   osmand: 'the OsmAnd endpoint (Traccar Client app)',
 };
 
-const fixNumber = (description: string): Schema => ({
-  type: ['number', 'null'],
-  description: `${description} Absent or null: unknown.`,
-});
+/** A fix's measurement, in `MEASUREMENT_RANGES` (tracking/fixes.ts). */
+const fixNumber = (
+  name: keyof typeof MEASUREMENT_RANGES,
+  description: string,
+): Schema => {
+  const [minimum, maximum] = MEASUREMENT_RANGES[name];
+  return {
+    type: ['number', 'null'],
+    minimum,
+    maximum,
+    description:
+      `${description} Absent or null: unknown. Outside ${minimum} to ` +
+      `${maximum}: \`VALIDATION_FAILED\`.`,
+  };
+};
 
 const positionReport: Schema = {
   type: 'object',
@@ -516,14 +528,18 @@ const positionReport: Schema = {
         'then refused by the filter (`in_future`).',
       examples: ['2026-01-31T14:05:00Z'],
     },
-    speedMps: fixNumber('Ground speed in m/s.'),
-    headingDeg: fixNumber('Heading in degrees from north.'),
+    speedMps: fixNumber('speedMps', 'Ground speed in m/s.'),
+    headingDeg: fixNumber('headingDeg', 'Heading in degrees from north.'),
     accuracyMeters: fixNumber(
+      'accuracyMeters',
       'Horizontal accuracy in metres; worse than ' +
         '`TRACKER_MAX_ACCURACY_METERS` (100): refused (`poor_accuracy`).',
     ),
-    altitudeMeters: fixNumber('Altitude in metres.'),
-    batteryPercent: fixNumber("The device's battery charge in percent."),
+    altitudeMeters: fixNumber('altitudeMeters', 'Altitude in metres.'),
+    batteryPercent: fixNumber(
+      'batteryPercent',
+      "The device's battery charge in percent.",
+    ),
   },
   description:
     'One GPS fix as a tablet or a gateway sends it. Unknown members are ' +

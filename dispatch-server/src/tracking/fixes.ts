@@ -45,12 +45,44 @@ export function readFix(value: unknown, field: string): Fix {
     lon: number(body.lon, `${field}.lon`, true) as number,
     // The filter refuses fixes too far ahead, with its own reason.
     at: v.instant(body.at, `${field}.at`, new Date(), Infinity),
-    speedMps: number(body.speedMps, `${field}.speedMps`),
-    headingDeg: number(body.headingDeg, `${field}.headingDeg`),
-    accuracyMeters: number(body.accuracyMeters, `${field}.accuracyMeters`),
-    altitudeMeters: number(body.altitudeMeters, `${field}.altitudeMeters`),
-    batteryPercent: number(body.batteryPercent, `${field}.batteryPercent`),
+    speedMps: measurement(body, 'speedMps', field),
+    headingDeg: measurement(body, 'headingDeg', field),
+    accuracyMeters: measurement(body, 'accuracyMeters', field),
+    altitudeMeters: measurement(body, 'altitudeMeters', field),
+    batteryPercent: measurement(body, 'batteryPercent', field),
   };
+}
+
+/**
+ * What a GPS receiver or a device can report for each measurement of a
+ * fix. Past these a value is not a measurement but garbage (a unit bug,
+ * a fuzzer), refused with the field named; the track's `real` columns
+ * could not hold much of it either. Accuracy has no tight upper bound:
+ * poor accuracy is the filter's to refuse, with its reason.
+ */
+export const MEASUREMENT_RANGES = {
+  speedMps: [0, 1000],
+  headingDeg: [0, 360],
+  accuracyMeters: [0, 1_000_000],
+  altitudeMeters: [-1000, 100_000],
+  batteryPercent: [0, 100],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** An optional measurement of a fix, in its range. */
+function measurement(
+  body: Record<string, unknown>,
+  name: keyof typeof MEASUREMENT_RANGES,
+  field: string,
+): number | null {
+  const value = number(body[name], `${field}.${name}`);
+  const [min, max] = MEASUREMENT_RANGES[name];
+  if (value !== null && !(value >= min && value <= max)) {
+    throw new DispatchError(
+      'VALIDATION_FAILED',
+      `${field}.${name}: expected ${min} to ${max}`,
+    );
+  }
+  return value;
 }
 
 /** A batch: `{ fixes: [...] }` or a bare array. */
