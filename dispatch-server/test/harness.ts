@@ -10,6 +10,7 @@ import { createClient } from 'redis';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 
 import { readConfig, startServer, type DispatchServer } from '../src/index.ts';
+import type { Logger } from '../src/log.ts';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
 
@@ -66,7 +67,11 @@ export interface TestServer {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { storage?: 'pglite' | 'default' } = {},
+  options: {
+    storage?: 'pglite' | 'default';
+    /** A logger of the test's own, e.g. one that writes into memory. */
+    log?: Logger;
+  } = {},
 ): Promise<TestServer> {
   const postgres =
     options.storage === 'pglite' ? undefined : await freshPostgres();
@@ -87,7 +92,10 @@ export async function startTestServer(
       : {}),
     ...env,
   });
-  const server = await startServer(config);
+  const server = await startServer(
+    config,
+    options.log ? { log: options.log } : {},
+  );
   const sockets: Socket[] = [];
   const request: TestServer['request'] = async (method, path, options) => {
     const headers: Record<string, string> = {};

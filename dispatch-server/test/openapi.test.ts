@@ -605,36 +605,8 @@ describe('a running server and the document', () => {
     expect(login.body.error.code).toBe('VALIDATION_FAILED');
   });
 
-  for (const { key, method, path, isPublic } of documentedOperations()) {
-    if (isPublic) continue;
-    it(`answers ${key} without a token with 401 AUTH_REQUIRED`, async () => {
-      const answer = await server.request(method.toUpperCase(), url(path), {
-        ...(method === 'post' ? { body: {} } : {}),
-      });
-      expect(answer.status).toBe(401);
-      expect(answer.body).toEqual({
-        error: { code: 'AUTH_REQUIRED', message: expect.any(String) },
-      });
-      expectDocumented(key, answer);
-    });
-  }
-
-  it('answers FORBIDDEN to exactly the roles outside x-roles', async () => {
-    for (const { key, method, operation } of documentedOperations()) {
-      if (!operation['x-permission']) continue;
-      for (const role of ROLES) {
-        const answer = await call(key, {
-          token: tokens[role],
-          ...(method === 'post' ? { body: {} } : {}),
-        });
-        const forbidden =
-          answer.status === 403 && answer.body.error.code === 'FORBIDDEN';
-        expect(forbidden, `${role}: ${key}`).toBe(
-          !operation['x-roles']?.includes(role),
-        );
-      }
-    }
-  });
+  // Each protected operation without a token, and each role on each
+  // operation: security-matrix.test.ts, from the served document.
 
   it('answers the signed-in routes with bodies of their documented schemas', async () => {
     const admin = tokens.admin;
