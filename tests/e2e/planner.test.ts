@@ -244,6 +244,44 @@ describe.skipIf(!HAS_CHROMIUM)('planner in a real browser', () => {
       formatMmSs(p1.intervals.response.p50),
     );
     expect(await priorityRows.count()).toBe(1);
+
+    // In Spanish: the labels, the figures' words and the charts follow
+    // the switch at once, and the choice holds across a reload.
+    await page.getByTestId('language').selectOption('es-AR');
+    expect(await page.getByTestId('planner-apply').textContent()).toBe(
+      'Aplicar',
+    );
+    expect(await page.getByTestId('planner-within').textContent()).toBe(
+      `dentro de ${city.targetSeconds} s: ` +
+        `${Math.round(p1.withinTargetRatio * 100)}%`,
+    );
+    expect(await response.locator('h3').textContent()).toBe('Respuesta');
+    expect(await page.getByTestId('histogram-target').textContent()).toBe(
+      `objetivo ${formatMmSs(city.targetSeconds)}`,
+    );
+    expect(
+      await page
+        .getByTestId('by-hour')
+        .locator('thead th')
+        .first()
+        .textContent(),
+    ).toBe('Hora');
+    expect(await page.getByTestId('planner-status').textContent()).toMatch(
+      /, prioridad 1$/,
+    );
+    expect(await page.locator('html').getAttribute('lang')).toBe('es-AR');
+    await screenshot(page, '16-planner-es');
+    await page.reload();
+    await expect
+      .poll(() => page.getByTestId('planner-apply').textContent(), {
+        timeout: 20_000,
+      })
+      .toBe('Aplicar');
+    expect(
+      await page.getByTestId('interval-travel').locator('h3').textContent(),
+    ).toBe('Viaje');
+    await page.getByTestId('language').selectOption('en');
+    expect(await page.getByTestId('planner-apply').textContent()).toBe('Apply');
     expect(errors).toEqual([]);
   }, 180_000);
 });

@@ -1,10 +1,12 @@
 /**
  * The planner's drawings, built with DOM APIs only (no chart library, no
  * HTML parsing): the response-time histogram as inline SVG, and the
- * by-hour and by-priority tables.
+ * by-hour and by-priority tables, in the language in use when drawn (the
+ * planner draws them again on a switch).
  */
 import { el } from '../shared/dom.ts';
 import { formatMmSs } from '../shared/format.ts';
+import { t } from '../shared/i18n.ts';
 import type { Priority } from '../shared/types.ts';
 import type { IntervalName, IntervalSummary, ReportFigures } from './report.ts';
 import { formatPercent, type Histogram, type HourRow } from './stats.ts';
@@ -24,13 +26,10 @@ function svg<K extends keyof SVGElementTagNameMap>(
   return node;
 }
 
-/** Human names of the intervals, in report order. */
-export const INTERVAL_LABELS: Record<IntervalName, string> = {
-  callProcessing: 'Call processing',
-  turnout: 'Turnout',
-  travel: 'Travel',
-  response: 'Response',
-};
+/** An interval's name in the language in use. */
+export function intervalLabel(name: IntervalName): string {
+  return t(`interval.${name}`);
+}
 
 /**
  * The histogram of response times: one bar per bin and one for overflow
@@ -59,7 +58,7 @@ export function histogramChart(
     viewBox: `0 0 ${width} ${height}`,
     class: 'histogram',
     role: 'img',
-    'aria-label': 'Histogram of response times in 30 second bins',
+    'aria-label': t('chart.label'),
   });
   chart.dataset.testid = 'histogram';
 
@@ -86,7 +85,7 @@ export function histogramChart(
     })),
     {
       count: data.overflow,
-      label: `${formatMmSs(maxSeconds)} or more`,
+      label: t('chart.orMore', { time: formatMmSs(maxSeconds) }),
       late: true,
       at: left + plotWidth - slot,
     },
@@ -143,7 +142,7 @@ export function histogramChart(
         class: 'axis',
         'text-anchor': 'middle',
       },
-      ['response time, minutes'],
+      [t('chart.axis')],
     ),
   );
 
@@ -152,7 +151,7 @@ export function histogramChart(
   const marker = svg('g', { class: 'target' }, [
     svg('line', { x1: tx, x2: tx, y1: top - 8, y2: top + plotHeight }),
     svg('text', { x: tx + 4, y: top - 10 }, [
-      `target ${formatMmSs(targetSeconds)}`,
+      t('chart.target', { time: formatMmSs(targetSeconds) }),
     ]),
   ]);
   marker.dataset.testid = 'histogram-target';
@@ -204,7 +203,14 @@ export function byHourTable(rows: HourRow[]): HTMLTableElement {
     }),
   );
   return el('table', { className: 'figures by-hour', testId: 'by-hour' }, [
-    headRow(['Hour', 'Calls', '', 'p50', 'p90', 'Within']),
+    headRow([
+      t('chart.hour'),
+      t('chart.calls'),
+      '',
+      'p50',
+      'p90',
+      t('chart.within'),
+    ]),
     body,
   ]);
 }
@@ -238,14 +244,14 @@ export function byPriorityTable(
     { className: 'figures by-priority', testId: 'by-priority' },
     [
       headRow([
-        'Priority',
-        'Calls',
-        'Within',
-        'Call proc. p50',
-        'Turnout p50',
-        'Travel p50',
-        'Response p50',
-        'Response p90',
+        t('chart.priority'),
+        t('chart.calls'),
+        t('chart.within'),
+        t('chart.callProcessingP50'),
+        t('chart.turnoutP50'),
+        t('chart.travelP50'),
+        t('chart.responseP50'),
+        t('chart.responseP90'),
       ]),
       body,
     ],

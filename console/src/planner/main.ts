@@ -2,15 +2,17 @@ import '../styles/planner.css';
 
 import { ApiError, apiRequest } from '../shared/api.ts';
 import { logout, SessionStore, type Session } from '../shared/auth.ts';
-import { byId, el } from '../shared/dom.ts';
+import { byId, el, setText, type Text } from '../shared/dom.ts';
 import { formatMmSs } from '../shared/format.ts';
-import { loginForm } from '../shared/login-form.ts';
+import { onLanguageChange, t } from '../shared/i18n.ts';
+import { initLanguage, languageSelect } from '../shared/language-select.ts';
+import { loginErrorText, loginForm } from '../shared/login-form.ts';
 import type { CityInfo, IncidentView, Priority } from '../shared/types.ts';
 import {
   byHourTable,
   byPriorityTable,
   histogramChart,
-  INTERVAL_LABELS,
+  intervalLabel,
 } from './charts.ts';
 import { lastDays, periodInstants } from './period.ts';
 import {
@@ -32,10 +34,12 @@ import {
 
 const sessions = new SessionStore('planner');
 const app = byId<HTMLDivElement>('app');
+initLanguage(() => t('app.planner'));
 
-function showLogin(notice = ''): void {
+function showLogin(notice: Text = ''): void {
   const form = loginForm({
-    title: 'Response-time planner',
+    title: () => t('app.planner'),
+    notice,
     allowed: ['planner', 'admin', 'dispatcher'],
     testIds: {
       username: 'login-username',
@@ -47,7 +51,6 @@ function showLogin(notice = ''): void {
       void start(session);
     },
   });
-  if (notice) form.querySelector('.error')!.textContent = notice;
   app.replaceChildren(form);
 }
 
@@ -61,7 +64,7 @@ async function start(session: Session): Promise<void> {
     token: session.token,
   }).catch((err: unknown) => {
     sessions.clear();
-    showLogin(err instanceof Error ? err.message : String(err));
+    showLogin(loginErrorText(err));
     return null;
   });
   if (!city) return;
@@ -76,14 +79,17 @@ async function start(session: Session): Promise<void> {
     attrs: { type: 'date', name: 'to', value: period.to, required: '' },
   });
   const priority = el('select', { testId: 'planner-priority' }, [
-    el('option', { text: 'All', attrs: { value: '' } }),
-    el('option', { text: '1 (highest)', attrs: { value: '1' } }),
+    el('option', {
+      text: () => t('planner.allPriorities'),
+      attrs: { value: '' },
+    }),
+    el('option', { text: () => t('planner.highest'), attrs: { value: '1' } }),
     el('option', { text: '2', attrs: { value: '2' } }),
     el('option', { text: '3', attrs: { value: '3' } }),
   ]);
   const apply = el('button', {
     testId: 'planner-apply',
-    text: 'Apply',
+    text: () => t('planner.apply'),
     attrs: { type: 'submit' },
   });
   const status = el('p', {
@@ -92,13 +98,13 @@ async function start(session: Session): Promise<void> {
     attrs: { role: 'status' },
   });
   const filters = el('form', { className: 'filters' }, [
-    el('label', {}, ['From', from]),
-    el('label', {}, ['To (included)', to]),
-    el('label', {}, ['Priority', priority]),
+    el('label', {}, [() => t('planner.from'), from]),
+    el('label', {}, [() => t('planner.to'), to]),
+    el('label', {}, [() => t('planner.priority'), priority]),
     apply,
     el('span', {
       className: 'muted zone',
-      text: `Days and hours in ${city.timeZone}`,
+      text: () => t('planner.zone', { zone: city.timeZone }),
     }),
   ]);
 
@@ -109,16 +115,19 @@ async function start(session: Session): Promise<void> {
   const byHourBox = el('div');
   const logoutButton = el('button', {
     testId: 'logout',
-    text: `Log out ${session.username}`,
+    text: () => t('logout.named', { user: session.username }),
     attrs: { type: 'button' },
   });
   app.replaceChildren(
     el('header', { className: 'top' }, [
-      el('strong', { text: `Response times · ${city.name}` }),
+      el('strong', {
+        text: () => t('planner.header', { city: city.name }),
+      }),
       el('span', {
         className: 'muted',
-        text: `target ${city.targetSeconds} s`,
+        text: () => t('planner.target', { seconds: city.targetSeconds }),
       }),
+      languageSelect(),
       logoutButton,
     ]),
     el('main', { className: 'planner' }, [
@@ -126,27 +135,36 @@ async function start(session: Session): Promise<void> {
       status,
       cards,
       el('section', { className: 'panel' }, [
-        el('h2', { text: 'Response time distribution (30 s bins)' }),
+        el('h2', { text: () => t('planner.histogramTitle') }),
         histogramBox,
         histogramNote,
       ]),
       el('div', { className: 'columns' }, [
         el('section', { className: 'panel' }, [
-          el('h2', { text: 'By priority' }),
+          el('h2', { text: () => t('planner.byPriority') }),
           byPriorityBox,
         ]),
         el('section', { className: 'panel' }, [
-          el('h2', { text: `By hour of day (${city.timeZone})` }),
+          el('h2', {
+            text: () => t('planner.byHour', { zone: city.timeZone }),
+          }),
           byHourBox,
         ]),
       ]),
     ]),
   );
 
-  const endSession = (message: string) => {
+  const endSession = (message: Text) => {
+    unsubscribe();
     sessions.clear();
     showLogin(message);
   };
+  // The figures and charts are drawn in the language in use: draw the
+  // last answer again on a switch (the rest repaints itself).
+  let last: Parameters<typeof draw> | null = null;
+  const unsubscribe = onLanguageChange(() => {
+    if (last) draw(...last);
+  });
   logoutButton.addEventListener('click', () => {
     void logout(session.token)
       .catch(() => undefined)
@@ -164,12 +182,12 @@ async function start(session: Session): Promise<void> {
       };
     } catch (err) {
       status.dataset.kind = 'error';
-      status.textContent = err instanceof Error ? err.message : String(err);
+      setText(status, err instanceof Error ? err.message : String(err));
       return;
     }
     const mine = ++generation;
     status.dataset.kind = 'loading';
-    status.textContent = 'Loading…';
+    setText(status, () => t('planner.loading'));
     apply.disabled = true;
     try {
       const [report, incidents] = await Promise.all([
@@ -177,21 +195,25 @@ async function start(session: Session): Promise<void> {
         fetchIncidents(query, session.token),
       ]);
       if (mine !== generation) return;
+      last = [report, incidents, query.priority];
       draw(report, incidents, query.priority);
       status.dataset.kind = 'ok';
-      status.textContent =
-        `${from.value} to ${to.value}` +
-        (query.priority === null
-          ? ', all priorities'
-          : `, priority ${query.priority}`);
+      const period = { from: from.value, to: to.value };
+      const only = query.priority;
+      setText(status, () =>
+        only === null
+          ? t('planner.periodAll', period)
+          : t('planner.periodOne', { ...period, priority: only }),
+      );
     } catch (err) {
       if (mine !== generation) return;
       if (isSessionEnd(err)) {
-        endSession(`Session ended: ${(err as Error).message}. Log in again.`);
+        const reason = (err as Error).message;
+        endSession(() => t('session.ended', { reason }));
         return;
       }
       status.dataset.kind = 'error';
-      status.textContent = err instanceof Error ? err.message : String(err);
+      setText(status, err instanceof Error ? err.message : String(err));
     } finally {
       if (mine === generation) apply.disabled = false;
     }
@@ -210,12 +232,8 @@ async function start(session: Session): Promise<void> {
     histogramBox.replaceChildren(histogramChart(histogram(responses), target));
     const truncated = all.length >= INCIDENT_LIMIT;
     histogramNote.textContent =
-      `${responses.length} measured responses; bars at or past the ` +
-      `target in red.` +
-      (truncated
-        ? ` Only the newest ${INCIDENT_LIMIT} incidents of the period are ` +
-          'in the histogram and the hours: choose a shorter period.'
-        : '');
+      t('planner.note', { count: responses.length }) +
+      (truncated ? t('planner.truncated', { limit: INCIDENT_LIMIT }) : '');
 
     const priorities: { priority: Priority; figures: ReportFigures }[] =
       report.byPriority
@@ -246,14 +264,14 @@ function figureCards(
 ): HTMLElement[] {
   // Reads "within 180 s: 83%", the share in large type.
   const within = el('div', { className: 'value', testId: 'planner-within' }, [
-    el('small', { text: `within ${target} s: ` }),
+    el('small', { text: t('planner.within', { seconds: target }) }),
     el('span', { text: formatPercent(report.withinTargetRatio) }),
   ]);
   within.dataset.ratio = String(report.withinTargetRatio ?? '');
   const measured = report.intervals.response.count;
   const result: HTMLElement[] = [
     el('article', { className: 'card' }, [
-      el('h3', { text: 'Calls' }),
+      el('h3', { text: t('planner.calls') }),
       el('div', {
         className: 'value',
         testId: 'planner-count',
@@ -261,7 +279,7 @@ function figureCards(
       }),
       el('p', {
         className: 'muted',
-        text: `${measured} with a unit on scene; cancelled left out`,
+        text: t('planner.callsNote', { measured }),
       }),
     ]),
     el(
@@ -270,11 +288,11 @@ function figureCards(
         className: 'card within ' + withinClass(report.withinTargetRatio),
       },
       [
-        el('h3', { text: 'Within target' }),
+        el('h3', { text: t('planner.withinTarget') }),
         within,
         el('p', {
           className: 'muted',
-          text: `of ${measured} measured responses`,
+          text: t('planner.measuredOf', { measured }),
         }),
       ],
     ),
@@ -295,7 +313,7 @@ function figureCards(
       'article',
       { className: 'card', testId: `interval-${name}` },
       [
-        el('h3', { text: INTERVAL_LABELS[name] }),
+        el('h3', { text: intervalLabel(name) }),
         el('div', { className: 'value' }, [el('small', { text: 'p50 ' }), p50]),
         el('div', { className: 'sub' }, [el('small', { text: 'p90 ' }), p90]),
         el('p', { className: 'muted', text: `n = ${summary.count}` }),
