@@ -78,9 +78,7 @@ export async function startServer(
     });
   } catch (err) {
     // A failed start must not leave the database or Redis open.
-    for (const client of clients) {
-      if (client.isOpen) await client.quit().catch(() => {});
-    }
+    for (const client of clients) await closeRedis(client);
     await db.close().catch(() => {});
     throw err;
   }
@@ -290,8 +288,8 @@ async function serve(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await osmand?.close();
       await tracker.close();
-      if (adapterRedis) await adapterRedis.quit().catch(() => {});
-      if (redis) await redis.quit().catch(() => {});
+      if (adapterRedis) await closeRedis(adapterRedis);
+      if (redis) await closeRedis(redis);
       await db.close();
     })());
   return {
@@ -310,6 +308,16 @@ async function serve(
     osmandUrl: osmand ? `http://${config.host}:${osmand.port}` : undefined,
     close,
   };
+}
+
+/**
+ * Closes a Redis client: politely while connected, at once while not (a
+ * polite close would wait for a Redis that may never come back).
+ */
+async function closeRedis(client: RedisClientType): Promise<void> {
+  if (!client.isOpen) return;
+  if (client.isReady) await client.close().catch(() => client.destroy());
+  else client.destroy();
 }
 
 /** A health ping slower than this counts as a failure. */
