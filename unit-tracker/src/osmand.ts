@@ -185,7 +185,16 @@ function checkDeviceId(value: unknown): string {
   return value;
 }
 
-/** A query/form number, or undefined when absent. */
+/**
+ * A query/form number, or undefined when absent.
+ * TODO: tablet and HTTP fixes have their speed, heading, accuracy,
+ * altitude and battery checked against ranges (MEASUREMENT_RANGES in
+ * dispatch-server/src/tracking/fixes.ts) and refused past them; OsmAnd
+ * reports are not, so a misconfigured tracker's `altitude=1e300` is
+ * stored (as Infinity, the track writer rounding to the `real` column)
+ * instead of refused. Moving the ranges into the tracker's filter, with a
+ * reject reason of their own, would cover every source.
+ */
 function decimal(text: string | undefined, name: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
