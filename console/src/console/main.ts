@@ -17,6 +17,7 @@ import type {
 import { coverageLayer } from './coverage.ts';
 import { intakePanel } from './intake.ts';
 import { DispatchMap } from './map.ts';
+import { healthIndicator } from './health.ts';
 import { incidentQueue } from './queue.ts';
 import { recommendationsPanel } from './recommendations.ts';
 import { routeLine } from './route-line.ts';
@@ -220,6 +221,11 @@ async function start(session: Session): Promise<void> {
       sessions.clear();
       showLogin(() => t('session.ended', { reason: message }));
     },
+  );
+  // The server's degraded state, beside the connection's; reconnecting
+  // after a recovery reloads the snapshot (see connectConsole).
+  connection.after(
+    healthIndicator(socket, () => socket.disconnect().connect()),
   );
   // Units that move or change status change the coverage.
   socket.on('unit:status', () => coverage.unitsChanged());
