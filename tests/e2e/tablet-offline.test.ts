@@ -111,7 +111,10 @@ describe.skipIf(!HAS_CHROMIUM)(
         .toBeGreaterThanOrEqual(3);
       await screenshot(page, '14-tablet-offline');
       const key = `dispatch.tablet.outbox.crew-${unit.callSign.toLowerCase()}`;
-      const saved = await page.evaluate((k) => localStorage.getItem(k), key);
+      // Expressions as text: the test code has no DOM types.
+      const saved = await page.evaluate<string | null>(
+        `localStorage.getItem(${JSON.stringify(key)})`,
+      );
       const queued = JSON.parse(saved!) as { kind: string; eventId: string }[];
       expect(queued.map((item) => item.kind)).toEqual(
         expect.arrayContaining(['status', 'position', 'position']),
@@ -152,9 +155,11 @@ describe.skipIf(!HAS_CHROMIUM)(
       expect(after.lastPosition.lat).toBeCloseTo(near(120).latitude, 5);
 
       // An ack lost in flight: the same report replayed is a duplicate.
+      const replay = JSON.stringify(
+        queued.filter((item) => item.kind === 'status'),
+      );
       await page.evaluate(
-        ([k, value]) => localStorage.setItem(k!, value!),
-        [key, JSON.stringify(queued.filter((item) => item.kind === 'status'))],
+        `localStorage.setItem(${JSON.stringify(key)}, ${JSON.stringify(replay)})`,
       );
       await page.reload();
       await expect

@@ -128,6 +128,14 @@ function start(session: Session): void {
   }
 
   function showUnit(next: UnitView): void {
+    // A snapshot read before a replayed status committed can arrive after
+    // that status's own event: never step back to an older status.
+    if (
+      unit?.id === next.id &&
+      Date.parse(next.statusSince) < Date.parse(unit.statusSince)
+    ) {
+      return;
+    }
     unit = next;
     setText(unitLine, () => `${next.callSign} · ${statusName(next.status)}`);
     unitLine.dataset.status = next.status;
