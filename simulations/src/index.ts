@@ -35,3 +35,24 @@ export {
 export { callsCsv } from './results/calls-csv.ts';
 export { reportHtml, type ReportRun } from './results/report.ts';
 export { reportRun, writeReport, writeRunFiles } from './results/write.ts';
+export {
+  planStations,
+  solveMexclp,
+  loadPopulationCells,
+  PlanningError,
+  type StationPlan,
+} from './planning/index.ts';
+export {
+  importCalls,
+  readExport,
+  MAPPINGS,
+  ImportError,
+  type ExportMapping,
+  type ImportReport,
+} from './import/index.ts';
+export {
+  runReplay,
+  parseReplayArgs,
+  ReplayError,
+  type ReplaySummary,
+} from './replay/index.ts';
