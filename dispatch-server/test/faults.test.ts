@@ -27,7 +27,13 @@ import {
   startTestServer,
   type TestServer,
 } from './harness.ts';
-import { ChildGroup, eventually, freePort, sleep } from './processes.ts';
+import {
+  eventually,
+  freePort,
+  redisAnswers,
+  sleep,
+  startRedis,
+} from './processes.ts';
 
 const redisServer = spawnSync('redis-server', ['--version']).status === 0;
 if (!redisServer) console.warn('Redis fault test skipped: no redis-server');
@@ -77,41 +83,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
-
-/** A redis-server child of this test, without persistence. */
-function startRedis(port: number): ChildGroup {
-  return new ChildGroup(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ],
-    process.env,
-  );
-}
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const client = createClient({
-    url,
-    socket: { reconnectStrategy: false, connectTimeout: 500 },
-  });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    if (client.isOpen) await client.quit().catch(() => {});
-  }
-}
 
 describe.skipIf(!redisServer)('Redis stopped and started again', () => {
   it('goes on in degraded mode and recovers by itself', async () => {

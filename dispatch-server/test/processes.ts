@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { createClient } from 'redis';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 
 export const REPO_ROOT = path.resolve(
@@ -287,4 +288,43 @@ export async function eventually<T>(
     `${what}: not within ${timeoutMs} ms` +
       (lastError ? ` (last error: ${String(lastError)})` : ''),
   );
+}
+
+/**
+ * A redis-server of the test's own (never the machine's shared one), on
+ * `port`, without persistence: killed and started again, it is empty.
+ */
+export function startRedis(port: number): ChildGroup {
+  return new ChildGroup(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    process.env,
+  );
+}
+
+/** Whether a Redis answers PING at `url` now. */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const client = createClient({
+    url,
+    socket: { reconnectStrategy: false, connectTimeout: 500 },
+  });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (client.isOpen) await client.quit().catch(() => {});
+  }
 }

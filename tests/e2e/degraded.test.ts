@@ -1,0 +1,95 @@
+/**
+ * The dispatcher console shows the server's degraded state: Redis (a
+ * redis-server of the test's own) is killed under a running server, the
+ * header's badge names the live link; Redis comes back, the badge goes
+ * and the console is online with a fresh snapshot.
+ */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { type TestServer } from '../../dispatch-server/test/harness.ts';
+import {
+  ChildGroup,
+  eventually,
+  freePort,
+  redisAnswers,
+  startRedis,
+} from '../../dispatch-server/test/processes.ts';
+import {
+  CHROMIUM_PATH,
+  HAS_CHROMIUM,
+  screenshot,
+  startBrowserSuite,
+} from './browser.ts';
+
+const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
+if (!HAS_CHROMIUM || !HAS_REDIS) {
+  console.warn(
+    `degraded-state end-to-end test skipped: needs Chromium at ${CHROMIUM_PATH} and redis-server`,
+  );
+}
+
+describe.skipIf(!HAS_CHROMIUM || !HAS_REDIS)('the degraded-state badge', () => {
+  let t: TestServer;
+  let browser: Browser;
+  let redis: ChildGroup;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = startRedis(port);
+    await eventually('redis-server up', () =>
+      redisAnswers(`redis://127.0.0.1:${port}`),
+    );
+    [t, browser] = await startBrowserSuite({
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_PREFIX: `e2e-${crypto.randomBytes(4).toString('hex')}:`,
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await redis?.kill();
+  });
+
+  it('names the failing dependency while Redis is down and clears when it is back', async () => {
+    const page = await browser.newPage({
+      viewport: { width: 1400, height: 900 },
+    });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${t.url}/`);
+    await page.getByTestId('login-username').fill('dispatcher');
+    await page.getByTestId('login-password').fill('dispatcher-demo');
+    await page.getByTestId('login-submit').click();
+    const connection = page.getByTestId('connection-state');
+    const badge = page.getByTestId('health-state');
+    await expect
+      .poll(() => connection.textContent(), { timeout: 20_000 })
+      .toMatch(/online/i);
+    expect(await badge.isVisible()).toBe(false);
+
+    await redis.kill();
+    await expect
+      .poll(() => badge.getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('degraded');
+    expect(await badge.isVisible()).toBe(true);
+    expect(await badge.getAttribute('data-parts')).toBe('live');
+    expect(await badge.textContent()).toMatch(/live link/);
+    await screenshot(page, 'console-degraded');
+
+    redis = startRedis(port);
+    await expect
+      .poll(() => badge.getAttribute('data-state'), { timeout: 30_000 })
+      .toBe('ok');
+    expect(await badge.isVisible()).toBe(false);
+    await expect
+      .poll(() => connection.textContent(), { timeout: 20_000 })
+      .toMatch(/online/i);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
