@@ -195,6 +195,9 @@ export class SimTablet {
     const path = routePath(route.geometry.coordinates);
     if (path.lengthMeters < 1 || !(route.etaSeconds > 0)) return;
     const seconds = route.etaSeconds;
+    // TODO: the unit moves at the route's average speed; a per-segment
+    // speed (slower in side streets, faster on avenues) would make the
+    // console's ETA updates and GPS arrival checks more realistic.
     const speedMps = path.lengthMeters / seconds;
     const step = this.ctx.gpsSeconds;
     let batch: TabletFix[] = [];
