@@ -105,6 +105,10 @@ describe.skipIf(!HAS_CHROMIUM)('console in a real browser', () => {
       .textContent();
     expect(etaText).toMatch(/\d+:\d\d/);
     const unitId = Number(await ranked.first().getAttribute('data-unit-id'));
+    // The top unit's drive is drawn on the map.
+    await expect
+      .poll(() => map.getAttribute('data-route-unit'), { timeout: 10_000 })
+      .toBe(String(unitId));
     const { body: unit } = await t.request('GET', `/api/units/${unitId}`, {
       token: await t.login('dispatcher', 'dispatcher-demo'),
     });
@@ -167,6 +171,10 @@ describe.skipIf(!HAS_CHROMIUM)('console in a real browser', () => {
         timeout: 20_000,
       })
       .toMatch(/\d+:\d\d/);
+    // The unit has arrived: its route line is gone.
+    await expect
+      .poll(() => map.getAttribute('data-route-unit'), { timeout: 10_000 })
+      .toBe('');
     await screenshot(dispatcher, '04-console-on-scene');
     await screenshot(tablet, '05-tablet-on-scene');
 

@@ -101,6 +101,7 @@ async function start(session: Session): Promise<void> {
   // What the selected incident looked like, to see it lose its unit.
   let selectedNeedsUnit = false;
   let selectedUnits = '';
+  let selectedPhase = '';
   const select = (id: number | null) => {
     const changed = id !== selected;
     selected = id;
@@ -108,6 +109,7 @@ async function start(session: Session): Promise<void> {
     if (changed) {
       selectedNeedsUnit = incident?.needsUnit ?? false;
       selectedUnits = incident?.unitIds.join() ?? '';
+      selectedPhase = incident?.phase ?? '';
       route.clear();
     }
     recommendations.show(incident);
@@ -117,26 +119,31 @@ async function start(session: Session): Promise<void> {
     }
     queue.redraw();
   };
-  // An incident with a unit on it shows that unit's drive; one without
-  // shows the chosen recommendation's (see recommendationsPanel).
+  // An incident with a unit on its way shows that unit's drive; one
+  // with no unit shows the chosen recommendation's (see
+  // recommendationsPanel); once every unit has arrived, no line.
   const showAssignedRoute = (incidentId: number) => {
-    const unitId = store.incidents.get(incidentId)?.unitIds[0];
-    if (unitId === undefined) return;
-    const unit = store.units.get(unitId);
-    route.show(incidentId, unitId, unit?.callSign ?? `#${unitId}`);
+    const incident = store.incidents.get(incidentId);
+    if (!incident || incident.needsUnit) return;
+    const driving = incident.unitIds
+      .map((id) => store.units.get(id))
+      .find((u) => u?.status === 'dispatched' || u?.status === 'en_route');
+    if (driving) route.show(incidentId, driving.id, driving.callSign);
+    else route.clear();
   };
-  // The selected incident changed: it got a unit, or lost its last one
-  // before the scene (then it is ranked again).
+  // The selected incident changed: it got a unit, its unit arrived, or
+  // it lost its last unit before the scene (then it is ranked again).
   const selectedChanged = (incident: IncidentView) => {
     const units = incident.unitIds.join();
     if (incident.needsUnit && !selectedNeedsUnit) {
       route.clear();
       recommendations.reload();
-    } else if (units !== selectedUnits) {
+    } else if (units !== selectedUnits || incident.phase !== selectedPhase) {
       showAssignedRoute(incident.id);
     }
     selectedNeedsUnit = incident.needsUnit;
     selectedUnits = units;
+    selectedPhase = incident.phase;
   };
 
   const intake = intakePanel({
@@ -156,9 +163,11 @@ async function start(session: Session): Promise<void> {
     onSelect: (id) => select(id),
   });
   const recommendations = recommendationsPanel(session.token, (id, line) => {
-    if (id !== selected || !store.incidents.get(id)?.needsUnit) return;
+    // A unit on its way keeps its own line.
+    if (id !== selected || !store.incidents.get(id)?.needsUnit) return false;
     if (line) route.show(id, line.unitId, line.callSign);
     else route.clear();
+    return line !== null;
   });
   recommendations.show(null);
   side.append(intake.element, queue.element, recommendations.element);

@@ -52,7 +52,9 @@ export class DispatchMap {
     this.map.setView(toLatLng(city.center), 13);
     this.map.createPane('coverage').style.zIndex = '410';
     this.map.createPane('route').style.zIndex = '415';
-    this.map.createPane('units').style.zIndex = '420';
+    // Above the station and hospital icons (marker pane, 600): a unit
+    // parked at its station must not hide under the station's icon.
+    this.map.createPane('units').style.zIndex = '620';
     this.#routeRenderer = L.canvas({ pane: 'route' });
     this.#coverageRenderer = L.canvas({ pane: 'coverage' });
     this.#unitRenderer = L.canvas({ pane: 'units' });

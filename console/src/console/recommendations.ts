@@ -22,11 +22,11 @@ export interface RecommendationsView {
  * The top unit is chosen on every load, a click on a row chooses that
  * one: `onChoose` then draws its route.
  * @param onChoose the chosen recommendation of the incident shown, or
- *   null when none is
+ *   null when none is; true when its route is drawn (the row is marked)
  */
 export function recommendationsPanel(
   token: string,
-  onChoose: (incidentId: number, line: Recommendation | null) => void,
+  onChoose: (incidentId: number, line: Recommendation | null) => boolean,
 ): RecommendationsView {
   const title = el('h2', { text: () => t('recs.title') });
   const message = el('p', {
@@ -115,12 +115,12 @@ export function recommendationsPanel(
   }
 
   function choose(id: number, line: Recommendation | null): void {
+    const drawn = onChoose(id, line);
     for (const node of list.querySelectorAll<HTMLElement>('.recommendation')) {
       node.dataset.chosen = String(
-        line !== null && node.dataset.unitId === String(line.unitId),
+        drawn && node.dataset.unitId === String(line?.unitId),
       );
     }
-    onChoose(id, line);
   }
 
   async function assignUnit(line: Recommendation): Promise<void> {
