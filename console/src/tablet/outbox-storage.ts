@@ -13,6 +13,12 @@ function isItem(value: unknown): value is OutboxItem {
   );
 }
 
+// TODO: the tablet page itself needs the network to load: a tablet
+// restarted in a dead zone shows the browser's error page until the
+// signal is back (then the stored outbox replays). A service worker
+// caching the built app would let the crew reopen it and press buttons
+// offline.
+
 /**
  * The outbox kept in Web Storage under `key` (one key per crew user, so
  * one crew's reports are never sent under another's login). Unreadable

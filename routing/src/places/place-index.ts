@@ -323,7 +323,13 @@ export function buildPlaceIndexFromOsm(
   return new PlaceIndex(names, streets, crossings);
 }
 
-/** Ways grouped by name, then by place: a name can recur across town. */
+/**
+ * Ways grouped by name, then by place: a name can recur across town.
+ * TODO: such streets share one label in the answer (Porto Alegre has
+ * ~600 more streets than names); the neighbourhood (OSM `place=suburb`
+ * or admin boundaries, not in the bundled extract's roads) would tell
+ * them apart for the dispatcher.
+ */
 function buildStreets(
   names: NameEntry[],
   ways: NamedWay[],
@@ -399,6 +405,10 @@ function streetPlace(
       lengthMeters += haversineMeters(p.lat, p.lon, q.lat, q.lon);
     }
   }
+  // TODO: no house numbers: the extract's `addr:housenumber` nodes and
+  // buildings are not indexed, so a long avenue (Avenida Ipiranga is
+  // ~20 km) resolves to a point near its middle and the dispatcher still
+  // clicks the spot; a crossing is exact. Indexing addresses would fix it.
   // A vertex of the street itself, never a point beside a curved one.
   const middle = { lat: (bbox[1] + bbox[3]) / 2, lon: (bbox[0] + bbox[2]) / 2 };
   const location = nearest(
