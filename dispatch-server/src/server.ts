@@ -12,7 +12,11 @@ import {
 } from '@dispatch/routing';
 import { createClient, type RedisClientType } from 'redis';
 import type { Server as SocketServer } from 'socket.io';
-import { startOsmandServer, type Tracker } from '@dispatch/unit-tracker';
+import {
+  RedisThrottle,
+  startOsmandServer,
+  type Tracker,
+} from '@dispatch/unit-tracker';
 
 import { AuthService } from './auth/auth-service.ts';
 import {
@@ -174,6 +178,7 @@ async function serve(
     city,
     db,
     store,
+    throttle: redis && new RedisThrottle(redis, config.redisPrefix),
     router: routing.emergency,
     bus,
     log,

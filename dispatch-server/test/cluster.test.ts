@@ -309,5 +309,68 @@ describe.skipIf(!services)(
         expect.objectContaining({ unitId: unit.id, lat: fix.lat }),
       );
     });
+    it('takes one unit’s fixes through both processes: never moved back, one ETA per period', async () => {
+      const units = (await api(0, 'GET', '/api/units')).body as {
+        id: number;
+        status: string;
+        station: { lat: number; lon: number };
+      }[];
+      const unit = units.find((u) => u.status === 'available')!;
+      const console0 = await socketOn(0, '/console', dispatcherToken);
+      const etas: any[] = [];
+      console0.on('unit:eta', (update: any) => {
+        if (update.unitId === unit.id) etas.push(update);
+      });
+      const call = await api(0, 'POST', '/api/incidents', {
+        location: DOWNTOWN,
+        priority: 1,
+        complaint: 'cluster: one unit on both processes',
+      });
+      const assigned = await api(
+        1,
+        'POST',
+        `/api/incidents/${call.body.id}/assign`,
+        { unitId: unit.id },
+      );
+      expect(assigned.status).toBe(200);
+      await sleep(500);
+
+      const t0 = Date.now() - 10_000;
+      const fixAt = (seconds: number, north: number) => ({
+        lat: unit.station.lat + north,
+        lon: unit.station.lon,
+        at: new Date(t0 + seconds * 1000).toISOString(),
+        speedMps: 5,
+      });
+      const send = (i: number, fix: ReturnType<typeof fixAt>) =>
+        request(bases[i]!, 'POST', `/api/units/${unit.id}/positions`, {
+          token: adminToken,
+          body: { fixes: [fix] },
+        });
+      // Alternating processes, within one ETA period (5 s).
+      for (const [i, seconds] of [
+        [0, 0],
+        [1, 1],
+        [0, 2],
+        [1, 3],
+        [0, 4],
+      ] as const) {
+        const answer = await send(i, fixAt(seconds, seconds * 1e-5));
+        expect(answer.body.results, `fix ${seconds} on ${i}`).toEqual([
+          { accepted: true, live: true },
+        ]);
+      }
+      // Older than process 0's last fix, newer than process 1's own: the
+      // shared state says it is not the unit's position any more.
+      const late = await send(1, fixAt(3.5, 9e-5));
+      expect(late.body.results).toEqual([{ accepted: true, live: false }]);
+      for (const i of [0, 1]) {
+        const now = await api(i, 'GET', `/api/units/${unit.id}`);
+        expect(now.body.lastPosition.at, `process ${i}`).toBe(fixAt(4, 0).at);
+      }
+      await sleep(2000);
+      expect(etas, JSON.stringify(etas)).toHaveLength(1);
+      expect(etas[0]).toMatchObject({ incidentId: call.body.id });
+    });
   },
 );

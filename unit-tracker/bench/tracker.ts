@@ -1004,8 +1004,9 @@ function instrument(server: DispatchServer): void {
   store.set = async (position) => {
     const probe = active;
     const started = performance.now();
-    await set(position);
+    const written = await set(position);
     probe?.storeSet.push(performance.now() - started);
+    return written;
   };
 
   const bus = server.bus as unknown as {

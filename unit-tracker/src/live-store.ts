@@ -9,7 +9,12 @@ import type { LivePosition } from './fix.ts';
  */
 export interface LiveStore {
   readonly kind: 'redis' | 'memory';
-  set(position: LivePosition): Promise<void>;
+  /**
+   * Makes `position` the unit's latest, unless the store holds a later one
+   * (by device time; another server process may have taken a newer fix).
+   * @returns whether `position` is now the unit's latest
+   */
+  set(position: LivePosition): Promise<boolean>;
   get(unitId: number): Promise<LivePosition | undefined>;
   all(): Promise<Map<number, LivePosition>>;
 }
@@ -20,7 +25,10 @@ export class MemoryLiveStore implements LiveStore {
   readonly #positions = new Map<number, LivePosition>();
 
   async set(position: LivePosition) {
+    const current = this.#positions.get(position.unitId);
+    if (current && current.at > position.at) return false;
     this.#positions.set(position.unitId, position);
+    return true;
   }
 
   async get(unitId: number) {
@@ -38,10 +46,26 @@ export const REDIS_KEYS = {
   records: 'dispatch:positions',
 } as const;
 
+// Newer-only write of one position, atomic in Redis: several server
+// processes may take fixes of one unit, and an older fix must not move
+// it back. ISO 8601 instants in UTC (toISOString) sort as strings.
+const SET_IF_NEWER = `
+local current = redis.call('HGET', KEYS[2], ARGV[1])
+if current then
+  local ok, decoded = pcall(cjson.decode, current)
+  if ok and type(decoded) == 'table' and decoded.at and decoded.at > ARGV[4] then
+    return 0
+  end
+end
+redis.call('GEOADD', KEYS[1], ARGV[2], ARGV[3], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[5])
+return 1`;
+
 /**
  * Positions in Redis: `GEOADD` on one GEO set (unit id as member) and the
- * record as JSON in one hash, written together in a MULTI so a reader
- * never sees one without the other.
+ * record as JSON in one hash, written together by one script so a reader
+ * never sees one without the other, and only when not older than the
+ * stored position.
  */
 export class RedisLiveStore implements LiveStore {
   readonly kind = 'redis' as const;
@@ -57,16 +81,17 @@ export class RedisLiveStore implements LiveStore {
   }
 
   async set(position: LivePosition) {
-    const member = String(position.unitId);
-    await this.#redis
-      .multi()
-      .geoAdd(this.#keys.geo, {
-        longitude: position.lon,
-        latitude: position.lat,
-        member,
-      })
-      .hSet(this.#keys.records, member, JSON.stringify(position))
-      .exec();
+    const written = await this.#redis.eval(SET_IF_NEWER, {
+      keys: [this.#keys.geo, this.#keys.records],
+      arguments: [
+        String(position.unitId),
+        String(position.lon),
+        String(position.lat),
+        position.at,
+        JSON.stringify(position),
+      ],
+    });
+    return written === 1;
   }
 
   async get(unitId: number) {
@@ -130,9 +155,14 @@ export class FallbackLiveStore implements LiveStore {
   }
 
   async set(position: LivePosition) {
-    await this.#memory.set(position);
-    if (!this.#ready()) return;
-    await this.#redis.set(position).catch(this.#onFailure);
+    const local = await this.#memory.set(position);
+    if (!this.#ready()) return local;
+    try {
+      return await this.#redis.set(position);
+    } catch (err) {
+      this.#onFailure(err);
+      return local;
+    }
   }
 
   async get(unitId: number) {
@@ -170,4 +200,32 @@ function newer(
   if (!a) return b;
   if (!b) return a;
   return Date.parse(b.at) > Date.parse(a.at) ? b : a;
+}
+
+/** A once-per-period permit shared by the server processes. */
+export interface SharedThrottle {
+  /**
+   * Takes `key` for `periodMs` unless another caller holds it.
+   * @returns whether the caller got it
+   */
+  take(key: string, periodMs: number): Promise<boolean>;
+}
+
+/** {@link SharedThrottle} in Redis: `SET key NX PX periodMs`. */
+export class RedisThrottle implements SharedThrottle {
+  readonly #redis: RedisClientType;
+  readonly #prefix: string;
+
+  constructor(redis: RedisClientType, prefix = '') {
+    this.#redis = redis;
+    this.#prefix = `${prefix}dispatch:throttle:`;
+  }
+
+  async take(key: string, periodMs: number): Promise<boolean> {
+    const answer = await this.#redis.set(this.#prefix + key, '1', {
+      condition: 'NX',
+      expiration: { type: 'PX', value: Math.max(1, Math.round(periodMs)) },
+    });
+    return answer === 'OK';
+  }
 }

@@ -21,7 +21,7 @@ import {
   type LivePosition,
   type TrackedFix,
 } from './fix.ts';
-import type { LiveStore } from './live-store.ts';
+import type { LiveStore, SharedThrottle } from './live-store.ts';
 import type { TrackLogger, TrackWriter } from './track-writer.ts';
 
 /** The outcome of one fix, in the order sent. */
@@ -62,6 +62,11 @@ export interface TrackerOptions {
   fanoutMs?: number;
   /** Least seconds between two ETA updates of one unit (5). */
   etaEverySeconds?: number;
+  /**
+   * Shared by the server processes (Redis): one ETA update per unit and
+   * period whichever processes take its fixes. Without it, per process.
+   */
+  throttle?: SharedThrottle;
   on: {
     /** A batch of new positions for the consoles. */
     positions(batch: LivePosition[]): void;
@@ -92,21 +97,23 @@ export class TrackBacklogFullError extends Error {
 }
 
 /**
- * TODO(issue 7): with several server processes, a unit's fixes must reach
- * one process at a time (sticky routing per unit: the tablet's socket
- * stays on its process; the balancer hashes OsmAnd requests on `id` and
- * `POST /api/units/{id}/positions` on the path). The per-unit memory below
- * is per process: the last fix and recent fix times (jump and duplicate
- * checks, "older fixes do not move the unit back"), the ETA throttle and
- * the arrival dwell. Spread over processes, a unit could be moved back by
- * an older fix, get ETA updates from each, or miss an arrival whose dwell
- * was split. What is shared already: a process that takes over a unit (its
- * process died, the balancer moved it) continues from the live state in
- * Redis; the track's unique (unit, time) key keeps rows single; the stale
- * sweep checks the shared live state before marking; assignments follow
- * status changes of every process (`unit:status:peer`). Moving the rest to
- * Redis (a conditional newer-only position write, `SET NX PX` for the ETA
- * throttle, the dwell start in a hash) would lift the sticky requirement.
+ * Several server processes may take fixes of one unit (a balancer without
+ * per-unit stickiness, a process dying and its tablets reconnecting
+ * elsewhere). What keeps that consistent: the last position comes from the
+ * shared live state before each batch (jump check, "older fixes do not
+ * move the unit back") and is written only when newer; the ETA throttle is
+ * shared (`throttle`); assignments follow status changes of every process
+ * (`unit:status:peer` in the dispatch server); the stale sweep checks the
+ * shared state; the track's unique (unit, time) key keeps rows single.
+ *
+ * TODO(issue 7): the arrival dwell (since when a unit has been slow inside
+ * its target's radius) and the recent fix times are still per process.
+ * With a unit's fixes spread over processes each process times its own
+ * dwell from the fixes it sees: arrival is still recorded once (the
+ * second report is a duplicate) but may come one report later, and its
+ * time is the first slow fix that process saw. Route each unit's GPS to
+ * one process (sticky per unit) for exact arrival times, or keep the
+ * dwell start in Redis (a hash per unit, reset on status change).
  *
  * The one ingest pipeline: every fix, from a tablet socket, an HTTP batch
  * or the OsmAnd protocol, is judged by the filter, stored in the track,
@@ -249,29 +256,39 @@ export class Tracker {
     if (tracked.length > 0) this.#options.writer.add(tracked);
     if (newest) {
       const position = toLivePosition(newest);
-      await this.#options.store.set(position);
-      this.#lastSeen.set(unitId, newest.at.getTime());
-      this.#stale.delete(unitId);
-      this.#fanout.push(position);
-      this.#follow(unitId, newest);
+      // False when another process stored a later fix meanwhile: that one
+      // is the unit's position, and went to the consoles from there.
+      if (await this.#options.store.set(position)) {
+        this.#lastSeen.set(unitId, newest.at.getTime());
+        this.#stale.delete(unitId);
+        this.#fanout.push(position);
+        this.#follow(unitId, newest);
+      }
     }
     return results;
   }
 
   async #historyOf(unitId: number) {
     let history = this.#history.get(unitId);
+    const shared = this.#options.store.kind === 'redis';
+    if (history && !shared) return history;
+    // First fix since start, or a store other processes write too:
+    // continue from the shared live state when it is newer than ours.
+    const stored = await this.#options.store.get(unitId);
     if (!history) {
-      // First fix since start: continue from the shared live state.
-      const stored = await this.#options.store.get(unitId);
-      history = {
-        last: stored
-          ? { lat: stored.lat, lon: stored.lon, at: new Date(stored.at) }
-          : undefined,
-        recentTimes: new Set(),
-        times: [],
-      };
-      if (stored) remember(history, Date.parse(stored.at));
+      history = { last: undefined, recentTimes: new Set(), times: [] };
       this.#history.set(unitId, history);
+    }
+    if (
+      stored &&
+      !(Date.parse(stored.at) <= (history.last?.at.getTime() ?? -Infinity))
+    ) {
+      history.last = {
+        lat: stored.lat,
+        lon: stored.lon,
+        at: new Date(stored.at),
+      };
+      remember(history, Date.parse(stored.at));
     }
     return history;
   }
@@ -299,9 +316,22 @@ export class Tracker {
       const t = fix.receivedAt.getTime();
       if (last === undefined || t - last >= this.#etaEveryMs) {
         this.#lastEta.set(unitId, t);
-        void this.#eta(unitId, assignment, fix);
+        void this.#claimEta(unitId).then((mine) => {
+          if (mine) return this.#eta(unitId, assignment, fix);
+        });
       }
     }
+  }
+
+  /**
+   * Whether this process computes the unit's next ETA: the shared
+   * throttle, when there is one, gives it to one process per period.
+   */
+  async #claimEta(unitId: number): Promise<boolean> {
+    const throttle = this.#options.throttle;
+    if (!throttle) return true;
+    // A throttle that cannot answer (Redis down) leaves it to this one.
+    return throttle.take(`eta:${unitId}`, this.#etaEveryMs).catch(() => true);
   }
 
   async #eta(unitId: number, assignment: UnitAssignment, fix: TrackedFix) {

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { LivePosition } from '../src/fix.ts';
 import {
+  FallbackLiveStore,
   MemoryLiveStore,
   RedisLiveStore,
+  RedisThrottle,
   type LiveStore,
 } from '../src/live-store.ts';
 
@@ -58,9 +60,53 @@ describe.each(stores)('live state in %s', (_kind, make) => {
     expect([...all.keys()].sort()).toEqual([1, 2]);
     expect(all.get(2)).toEqual(position(2, -30.02));
   });
+
+  it('never moves a unit back to an older fix (another process may have stored a newer one)', async () => {
+    const store = make();
+    const newer = { ...position(4, -30.04), at: '2026-01-01T12:00:05.000Z' };
+    const older = { ...position(4, -30.09), at: '2026-01-01T12:00:01.000Z' };
+    expect(await store.set(newer)).toBe(true);
+    expect(await store.set(older)).toBe(false);
+    expect(await store.get(4)).toEqual(newer);
+    const later = { ...newer, lat: -30.05, at: '2026-01-01T12:00:06.000Z' };
+    expect(await store.set(later)).toBe(true);
+    expect((await store.all()).get(4)).toEqual(later);
+  });
 });
 
 describe.skipIf(!url)('live state in Redis', () => {
+  it('gives a throttled key to one caller per period', async () => {
+    const throttle = new RedisThrottle(redis!, prefix);
+    const takes = await Promise.all(
+      [1, 2, 3, 4].map(() => throttle.take('eta:1', 300)),
+    );
+    expect(takes.filter(Boolean)).toHaveLength(1);
+    expect(await throttle.take('eta:2', 300)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await throttle.take('eta:1', 300)).toBe(true);
+  });
+
+  it('keeps positions in memory while Redis does not answer, and the newer of both after', async () => {
+    let ready = true;
+    const failures: unknown[] = [];
+    const store = new FallbackLiveStore(
+      new RedisLiveStore(redis!, `${prefix}fallback:`),
+      () => ready,
+      (err) => failures.push(err),
+    );
+    const first = { ...position(9, -30.01), at: '2026-01-01T12:00:00.000Z' };
+    await store.set(first);
+    ready = false;
+    const during = { ...position(9, -30.02), at: '2026-01-01T12:00:09.000Z' };
+    expect(await store.set(during)).toBe(true);
+    expect(await store.get(9)).toEqual(during);
+    ready = true;
+    // Redis still holds the older one; reads take the newer.
+    expect(await store.get(9)).toEqual(during);
+    expect((await store.all()).get(9)).toEqual(during);
+    expect(failures).toEqual([]);
+  });
+
   it('answers who is near a point from its GEO set', async () => {
     const store = new RedisLiveStore(redis!, `${prefix}geo:`);
     await store.set({ ...position(7, -30.03), lon: -51.2 });

@@ -6,6 +6,7 @@ import {
   Tracker,
   TrackWriter,
   type LiveStore,
+  type SharedThrottle,
 } from '@dispatch/unit-tracker';
 import type { RedisClientType } from 'redis';
 
@@ -56,6 +57,8 @@ export async function createTracker(ctx: {
   city: CityPack;
   db: Database;
   store: LiveStore;
+  /** Shared by the processes (Redis): one ETA update per unit and period. */
+  throttle?: SharedThrottle | undefined;
   router: Router;
   bus: DomainBus;
   log: Logger;
@@ -73,6 +76,7 @@ export async function createTracker(ctx: {
   });
   const tracker = new Tracker({
     store: ctx.store,
+    ...(ctx.throttle ? { throttle: ctx.throttle } : {}),
     writer,
     router: ctx.router,
     log,
