@@ -372,5 +372,43 @@ describe.skipIf(!services)(
       expect(etas, JSON.stringify(etas)).toHaveLength(1);
       expect(etas[0]).toMatchObject({ incidentId: call.body.id });
     });
+
+    it('replays what a console missed during a short drop (connection state recovery through Redis)', async () => {
+      const console1 = await connect(bases[1]!, '/console', dispatcherToken, {
+        reconnect: true,
+      });
+      sockets.push(console1);
+      const created: number[] = [];
+      console1.on('incident:created', (incident: { id: number }) =>
+        created.push(incident.id),
+      );
+      // The server must have sent something for the client to hold an
+      // offset to recover from.
+      const first = await api(0, 'POST', '/api/incidents', {
+        location: DOWNTOWN,
+        priority: 3,
+        complaint: 'cluster: before the drop',
+      });
+      await eventually('first event', () =>
+        created.includes(first.body.id) ? true : undefined,
+      );
+      const reconnected = new Promise<void>((resolve) =>
+        console1.once('connect', () => resolve()),
+      );
+      // The network drops (the transport closes without a goodbye).
+      console1.io.engine.close();
+      const missed = await api(0, 'POST', '/api/incidents', {
+        location: DOWNTOWN,
+        priority: 3,
+        complaint: 'cluster: during the drop',
+      });
+      expect(missed.status).toBe(201);
+      await reconnected;
+      expect(console1.recovered).toBe(true);
+      await eventually('missed event replayed', () =>
+        created.includes(missed.body.id) ? true : undefined,
+      );
+      expect(created.filter((id) => id === missed.body.id)).toHaveLength(1);
+    });
   },
 );
