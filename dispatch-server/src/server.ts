@@ -13,6 +13,7 @@ import {
 import { createClient, type RedisClientType } from 'redis';
 import type { Server as SocketServer } from 'socket.io';
 import {
+  RedisDwellStore,
   RedisThrottle,
   startOsmandServer,
   type Tracker,
@@ -179,6 +180,12 @@ async function serve(
     db,
     store,
     throttle: redis && new RedisThrottle(redis, config.redisPrefix),
+    dwell:
+      redis &&
+      new RedisDwellStore(redis, {
+        prefix: config.redisPrefix,
+        onFailure: (err) => log.warn({ err }, 'arrival dwell in memory'),
+      }),
     router: routing.emergency,
     bus,
     log,

@@ -14,41 +14,41 @@ const fix = (seconds: number, over: object = {}) => ({
 });
 
 describe('arrival from GPS', () => {
-  it('arrives after dwelling slow near the scene for the configured time', () => {
+  it('arrives after dwelling slow near the scene for the configured time', async () => {
     const detector = new ArrivalDetector(DEFAULT_ARRIVAL_RULES);
-    expect(detector.observe(1, fix(0), target)).toBeUndefined();
-    expect(detector.observe(1, fix(10), target)).toBeUndefined();
+    expect(await detector.observe(1, fix(0), target)).toBeUndefined();
+    expect(await detector.observe(1, fix(10), target)).toBeUndefined();
     // Arrived when it stopped, not when the dwell completed.
-    expect(detector.observe(1, fix(15), target)).toEqual({
+    expect(await detector.observe(1, fix(15), target)).toEqual({
       phase: 'on_scene',
       at: fix(0).at,
     });
   });
 
-  it('does not arrive when driving past at speed or stopping far away', () => {
+  it('does not arrive when driving past at speed or stopping far away', async () => {
     const detector = new ArrivalDetector(DEFAULT_ARRIVAL_RULES);
     for (let s = 0; s <= 60; s += 5) {
       expect(
-        detector.observe(1, fix(s, { speedMps: 12 }), target),
+        await detector.observe(1, fix(s, { speedMps: 12 }), target),
       ).toBeUndefined();
       expect(
-        detector.observe(2, fix(s, { lat: scene.lat + 0.002 }), target),
+        await detector.observe(2, fix(s, { lat: scene.lat + 0.002 }), target),
       ).toBeUndefined();
     }
   });
 
-  it('starts the dwell again after the unit moves off', () => {
+  it('starts the dwell again after the unit moves off', async () => {
     const detector = new ArrivalDetector(DEFAULT_ARRIVAL_RULES);
-    detector.observe(1, fix(0), target);
-    detector.observe(1, fix(10, { speedMps: 8 }), target);
-    expect(detector.observe(1, fix(16), target)).toBeUndefined();
-    expect(detector.observe(1, fix(31), target)).toEqual({
+    await detector.observe(1, fix(0), target);
+    await detector.observe(1, fix(10, { speedMps: 8 }), target);
+    expect(await detector.observe(1, fix(16), target)).toBeUndefined();
+    expect(await detector.observe(1, fix(31), target)).toEqual({
       phase: 'on_scene',
       at: fix(16).at,
     });
   });
 
-  it('detects a hospital among several within its wider radius', () => {
+  it('detects a hospital among several within its wider radius', async () => {
     const detector = new ArrivalDetector(DEFAULT_ARRIVAL_RULES);
     const hospitals = {
       arrives: 'at_hospital' as const,
@@ -57,7 +57,9 @@ describe('arrival from GPS', () => {
         { lat: -30.0308, lon: -51.2 },
       ],
     };
-    detector.observe(1, fix(0), hospitals);
-    expect(detector.observe(1, fix(20), hospitals)?.phase).toBe('at_hospital');
+    await detector.observe(1, fix(0), hospitals);
+    expect((await detector.observe(1, fix(20), hospitals))?.phase).toBe(
+      'at_hospital',
+    );
   });
 });

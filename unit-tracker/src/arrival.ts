@@ -31,16 +31,48 @@ export interface ArrivalTarget {
 }
 
 /**
+ * Where dwell starts are kept, per unit: in this process's memory, or in
+ * Redis so that server processes taking fixes of one unit time one dwell.
+ */
+export interface DwellStore {
+  /**
+   * Records that the unit was slow inside its radius at `atMs` (device
+   * time, ms) unless an earlier start of this dwell is recorded.
+   * @returns the start of the dwell in force (ms)
+   */
+  start(unitId: number, atMs: number): Promise<number>;
+  /** Ends the unit's dwell (it moved off, arrived, or its target changed). */
+  clear(unitId: number): Promise<void>;
+}
+
+/** Dwell starts in a Map: one process's view. */
+export class MemoryDwellStore implements DwellStore {
+  readonly #since = new Map<number, number>();
+
+  async start(unitId: number, atMs: number) {
+    const since = this.#since.get(unitId);
+    if (since !== undefined && since <= atMs) return since;
+    this.#since.set(unitId, atMs);
+    return atMs;
+  }
+
+  async clear(unitId: number) {
+    this.#since.delete(unitId);
+  }
+}
+
+/**
  * Detects arrival from GPS: a unit slow or stopped within the radius of
  * its target for `dwellSeconds`. Keeps, per unit, since when it has been
- * slow inside the radius; leaving or speeding up resets it.
+ * slow inside the radius (in `dwell`); leaving or speeding up resets it.
  */
 export class ArrivalDetector {
   readonly #rules: ArrivalRules;
-  readonly #since = new Map<number, number>();
+  readonly #dwell: DwellStore;
 
-  constructor(rules: ArrivalRules) {
+  constructor(rules: ArrivalRules, dwell: DwellStore = new MemoryDwellStore()) {
     this.#rules = rules;
+    this.#dwell = dwell;
   }
 
   /**
@@ -49,13 +81,13 @@ export class ArrivalDetector {
    *   when the unit got there: the first fix of the dwell, not the fix
    *   that completed it (which would add the dwell to response times)
    */
-  observe(
+  async observe(
     unitId: number,
     fix: Fix,
     target: ArrivalTarget | undefined,
-  ): { phase: ArrivalTarget['arrives']; at: Date } | undefined {
+  ): Promise<{ phase: ArrivalTarget['arrives']; at: Date } | undefined> {
     if (!target) {
-      this.#since.delete(unitId);
+      await this.#dwell.clear(unitId);
       return undefined;
     }
     const radius =
@@ -69,26 +101,20 @@ export class ArrivalDetector {
     const slow =
       fix.speedMps == null || fix.speedMps <= this.#rules.slowSpeedMps;
     if (!inside || !slow) {
-      this.#since.delete(unitId);
+      await this.#dwell.clear(unitId);
       return undefined;
     }
     const t = fix.at.getTime();
-    const since = this.#since.get(unitId);
-    if (since === undefined) {
-      this.#since.set(unitId, t);
-      return this.#rules.dwellSeconds <= 0
-        ? { phase: target.arrives, at: fix.at }
-        : undefined;
-    }
+    const since = await this.#dwell.start(unitId, t);
     if ((t - since) / 1000 >= this.#rules.dwellSeconds) {
-      this.#since.delete(unitId);
+      await this.#dwell.clear(unitId);
       return { phase: target.arrives, at: new Date(since) };
     }
     return undefined;
   }
 
   /** Forgets a unit (its assignment changed). */
-  reset(unitId: number): void {
-    this.#since.delete(unitId);
+  reset(unitId: number): Promise<void> {
+    return this.#dwell.clear(unitId);
   }
 }

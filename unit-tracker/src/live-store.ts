@@ -1,5 +1,6 @@
 import type { RedisClientType } from 'redis';
 
+import { MemoryDwellStore, type DwellStore } from './arrival.ts';
 import type { LivePosition } from './fix.ts';
 
 /**
@@ -227,5 +228,64 @@ export class RedisThrottle implements SharedThrottle {
       expiration: { type: 'PX', value: Math.max(1, Math.round(periodMs)) },
     });
     return answer === 'OK';
+  }
+}
+
+// The earlier of the stored and the given dwell start, atomically.
+const DWELL_START = `
+local since = redis.call('HGET', KEYS[1], ARGV[1])
+if since and tonumber(since) <= tonumber(ARGV[2]) then
+  return since
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return ARGV[2]`;
+
+/**
+ * Arrival dwell starts in one Redis hash, so the processes that take fixes
+ * of one unit time one dwell. While Redis is not ready (or fails) this
+ * process's memory answers instead.
+ */
+export class RedisDwellStore implements DwellStore {
+  readonly #redis: RedisClientType;
+  readonly #key: string;
+  readonly #ready: () => boolean;
+  readonly #memory = new MemoryDwellStore();
+  readonly #onFailure: (err: unknown) => void;
+
+  constructor(
+    redis: RedisClientType,
+    options: {
+      prefix?: string;
+      ready?: () => boolean;
+      onFailure?: (err: unknown) => void;
+    } = {},
+  ) {
+    this.#redis = redis;
+    this.#key = `${options.prefix ?? ''}dispatch:arrival-dwell`;
+    this.#ready = options.ready ?? (() => redis.isReady);
+    this.#onFailure = options.onFailure ?? (() => {});
+  }
+
+  async start(unitId: number, atMs: number): Promise<number> {
+    const local = await this.#memory.start(unitId, atMs);
+    if (!this.#ready()) return local;
+    try {
+      const since = await this.#redis.eval(DWELL_START, {
+        keys: [this.#key],
+        arguments: [String(unitId), String(Math.round(atMs))],
+      });
+      return Number(since);
+    } catch (err) {
+      this.#onFailure(err);
+      return local;
+    }
+  }
+
+  async clear(unitId: number): Promise<void> {
+    await this.#memory.clear(unitId);
+    if (!this.#ready()) return;
+    await this.#redis
+      .hDel(this.#key, String(unitId))
+      .then(() => {}, this.#onFailure);
   }
 }

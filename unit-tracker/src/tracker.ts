@@ -3,6 +3,7 @@ import type { LatLon, Router } from '@dispatch/routing';
 import {
   ArrivalDetector,
   DEFAULT_ARRIVAL_RULES,
+  type DwellStore,
   type ArrivalRules,
   type ArrivalTarget,
 } from './arrival.ts';
@@ -67,6 +68,8 @@ export interface TrackerOptions {
    * period whichever processes take its fixes. Without it, per process.
    */
   throttle?: SharedThrottle;
+  /** Where arrival dwells are timed (Redis: shared); memory by default. */
+  dwell?: DwellStore;
   on: {
     /** A batch of new positions for the consoles. */
     positions(batch: LivePosition[]): void;
@@ -99,21 +102,15 @@ export class TrackBacklogFullError extends Error {
 /**
  * Several server processes may take fixes of one unit (a balancer without
  * per-unit stickiness, a process dying and its tablets reconnecting
- * elsewhere). What keeps that consistent: the last position comes from the
- * shared live state before each batch (jump check, "older fixes do not
- * move the unit back") and is written only when newer; the ETA throttle is
- * shared (`throttle`); assignments follow status changes of every process
- * (`unit:status:peer` in the dispatch server); the stale sweep checks the
- * shared state; the track's unique (unit, time) key keeps rows single.
- *
- * TODO(issue 7): the arrival dwell (since when a unit has been slow inside
- * its target's radius) and the recent fix times are still per process.
- * With a unit's fixes spread over processes each process times its own
- * dwell from the fixes it sees: arrival is still recorded once (the
- * second report is a duplicate) but may come one report later, and its
- * time is the first slow fix that process saw. Route each unit's GPS to
- * one process (sticky per unit) for exact arrival times, or keep the
- * dwell start in Redis (a hash per unit, reset on status change).
+ * elsewhere), and they agree: the last position comes from the shared
+ * live state before each batch (jump check, "older fixes do not move the
+ * unit back") and is written only when newer; the ETA throttle
+ * (`throttle`) and the arrival dwell (`dwell`) are kept in Redis;
+ * assignments follow status changes of every process (`unit:status:peer`
+ * in the dispatch server); the stale sweep checks the shared state; the
+ * track's unique (unit, time) key keeps rows single. Only the fast
+ * duplicate check is per process: an older fix resent to another process
+ * is answered accepted, not live, and stored once by that key.
  *
  * The one ingest pipeline: every fix, from a tablet socket, an HTTP batch
  * or the OsmAnd protocol, is judged by the filter, stored in the track,
@@ -142,10 +139,10 @@ export class Tracker {
     this.#limits = { ...DEFAULT_FILTER_LIMITS, ...options.limits };
     this.#staleMs = (options.staleSeconds ?? 60) * 1000;
     this.#etaEveryMs = (options.etaEverySeconds ?? 5) * 1000;
-    this.#arrivals = new ArrivalDetector({
-      ...DEFAULT_ARRIVAL_RULES,
-      ...options.arrival,
-    });
+    this.#arrivals = new ArrivalDetector(
+      { ...DEFAULT_ARRIVAL_RULES, ...options.arrival },
+      options.dwell,
+    );
     this.#fanout = new PositionFanout(
       options.fanoutMs ?? 50,
       options.on.positions,
@@ -196,7 +193,11 @@ export class Tracker {
     if (assignment) this.#assignments.set(unitId, assignment);
     else this.#assignments.delete(unitId);
     if (before?.status !== assignment?.status) {
-      this.#arrivals.reset(unitId);
+      this.#arrivals
+        .reset(unitId)
+        .catch((err: unknown) =>
+          this.#options.log.warn({ unitId, err }, 'arrival dwell not reset'),
+        );
       this.#lastEta.delete(unitId);
     }
   }
@@ -231,6 +232,7 @@ export class Tracker {
     const results: FixResult[] = new Array(fixes.length);
     const tracked: TrackedFix[] = [];
     let newest: TrackedFix | undefined;
+    const live: TrackedFix[] = [];
     for (const { fix, index } of order) {
       const verdict = judgeFix(fix, history, this.#limits, now);
       if (!verdict.accept) {
@@ -247,13 +249,14 @@ export class Tracker {
       if (verdict.live) {
         history.last = { lat: fix.lat, lon: fix.lon, at: fix.at };
         newest = entry;
-        // Every live fix counts for arrival: a replayed queue may hold a
-        // whole dwell at the scene.
-        this.#detectArrival(unitId, entry);
+        live.push(entry);
       }
       results[index] = { accepted: true, live: verdict.live };
     }
     if (tracked.length > 0) this.#options.writer.add(tracked);
+    // Every live fix counts for arrival, in device-time order: a replayed
+    // queue may hold a whole dwell at the scene.
+    for (const entry of live) await this.#detectArrival(unitId, entry);
     if (newest) {
       const position = toLivePosition(newest);
       // False when another process stored a later fix meanwhile: that one
@@ -293,7 +296,7 @@ export class Tracker {
     return history;
   }
 
-  #detectArrival(unitId: number, fix: TrackedFix) {
+  async #detectArrival(unitId: number, fix: TrackedFix) {
     const assignment = this.#assignments.get(unitId);
     const target: ArrivalTarget | undefined =
       assignment?.status === 'en_route'
@@ -301,7 +304,7 @@ export class Tracker {
         : assignment?.status === 'transporting'
           ? { arrives: 'at_hospital', places: this.#options.hospitals }
           : undefined;
-    const arrived = this.#arrivals.observe(unitId, fix, target);
+    const arrived = await this.#arrivals.observe(unitId, fix, target);
     if (arrived) this.#options.on.arrival(unitId, arrived.phase, arrived.at);
   }
 

@@ -3,10 +3,12 @@ import crypto from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { ArrivalDetector, DEFAULT_ARRIVAL_RULES } from '../src/arrival.ts';
 import type { LivePosition } from '../src/fix.ts';
 import {
   FallbackLiveStore,
   MemoryLiveStore,
+  RedisDwellStore,
   RedisLiveStore,
   RedisThrottle,
   type LiveStore,
@@ -75,6 +77,42 @@ describe.each(stores)('live state in %s', (_kind, make) => {
 });
 
 describe.skipIf(!url)('live state in Redis', () => {
+  it('times one arrival dwell for a unit whose fixes reach two processes', async () => {
+    const rules = { ...DEFAULT_ARRIVAL_RULES, dwellSeconds: 15 };
+    const shared = () => new RedisDwellStore(redis!, { prefix });
+    const processes = [
+      new ArrivalDetector(rules, shared()),
+      new ArrivalDetector(rules, shared()),
+    ];
+    const scene = { lat: -30.03, lon: -51.2 };
+    const target = { arrives: 'on_scene' as const, places: [scene] };
+    const t0 = Date.parse('2026-03-01T12:00:00Z');
+    const fix = (seconds: number) => ({
+      lat: scene.lat,
+      lon: scene.lon,
+      at: new Date(t0 + seconds * 1000),
+      speedMps: 0,
+    });
+    const answers = [];
+    // Fixes every 5 s, alternating processes: each sees only 10 s apart.
+    for (const [i, seconds] of [
+      [0, 0],
+      [1, 5],
+      [0, 10],
+      [1, 15],
+    ] as const) {
+      answers.push(await processes[i]!.observe(21, fix(seconds), target));
+    }
+    expect(answers).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      { phase: 'on_scene', at: fix(0).at },
+    ]);
+    // Arrived: the dwell is over for both.
+    expect(await processes[0]!.observe(21, fix(20), target)).toBeUndefined();
+  });
+
   it('gives a throttled key to one caller per period', async () => {
     const throttle = new RedisThrottle(redis!, prefix);
     const takes = await Promise.all(

@@ -5,6 +5,7 @@ import {
   RedisLiveStore,
   Tracker,
   TrackWriter,
+  type DwellStore,
   type LiveStore,
   type SharedThrottle,
 } from '@dispatch/unit-tracker';
@@ -59,6 +60,8 @@ export async function createTracker(ctx: {
   store: LiveStore;
   /** Shared by the processes (Redis): one ETA update per unit and period. */
   throttle?: SharedThrottle | undefined;
+  /** Shared by the processes (Redis): one arrival dwell per unit. */
+  dwell?: DwellStore | undefined;
   router: Router;
   bus: DomainBus;
   log: Logger;
@@ -77,6 +80,7 @@ export async function createTracker(ctx: {
   const tracker = new Tracker({
     store: ctx.store,
     ...(ctx.throttle ? { throttle: ctx.throttle } : {}),
+    ...(ctx.dwell ? { dwell: ctx.dwell } : {}),
     writer,
     router: ctx.router,
     log,
