@@ -1,7 +1,9 @@
 /**
  * Chromium for end-to-end tests: Debian's `chromium` through
  * playwright-core (no browser download). `CHROMIUM_PATH` overrides the
- * path; without a browser the tests say they were skipped.
+ * path; without a browser the tests say they were skipped. Also what
+ * every browser test file shares: the suite's hooks (server, browser,
+ * an API token) and logging in through a page's form.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 import {
   startTestServer,
@@ -19,6 +22,21 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /** Whether a browser is there to run the tests. */
 export const HAS_CHROMIUM = fs.existsSync(CHROMIUM_PATH);
+
+/**
+ * Whether the browser tests named by `what` must be skipped; says so on
+ * the console when they are, so a skip is never silent. For
+ * `describe.skipIf(withoutChromium('console'))`.
+ */
+export function withoutChromium(what: string): boolean {
+  if (!HAS_CHROMIUM) {
+    console.warn(
+      `${what} end-to-end tests skipped: no Chromium at ${CHROMIUM_PATH} ` +
+        '(apt-get install chromium, or set CHROMIUM_PATH)',
+    );
+  }
+  return !HAS_CHROMIUM;
+}
 
 const ROOT = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -68,6 +86,113 @@ export async function startBrowserSuite(
   ensureConsoleBuilt();
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   return Promise.all([startTestServer(env), launchChromium()]);
+}
+
+/** What a browser test file's suite hands its tests once it is up. */
+export interface BrowserSuite {
+  readonly server: TestServer;
+  readonly browser: Browser;
+  /** The API token of `login`'s user (only when one was asked for). */
+  readonly token: string;
+}
+
+/**
+ * Registers the suite's hooks in the calling `describe`: before all,
+ * {@link startBrowserSuite} (and an API login when `login` names a
+ * user); after all, the browser and the server closed. The getters are
+ * read inside the tests, once the hooks have run. `env` is called in
+ * the hook, so it may use what an earlier `beforeAll` started.
+ */
+export function browserSuite(
+  options: {
+    env?: () => Record<string, string>;
+    login?: { user: string; password: string };
+  } = {},
+): BrowserSuite {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  let token: string | undefined;
+  beforeAll(async () => {
+    [server, browser] = await startBrowserSuite(options.env?.());
+    if (options.login) {
+      token = await server.login(options.login.user, options.login.password);
+    }
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`browser suite: no ${what} yet`);
+    return value;
+  };
+  return {
+    get server() {
+      return started(server, 'server');
+    },
+    get browser() {
+      return started(browser, 'browser');
+    },
+    get token() {
+      return started(token, 'token (pass login)');
+    },
+  };
+}
+
+/** The demo dispatcher, who most browser tests log in as. */
+export const DISPATCHER = { user: 'dispatcher', password: 'dispatcher-demo' };
+
+/** The test ids of a login form: the console's and planner's, or the tablet's. */
+export interface LoginForm {
+  user: string;
+  password: string;
+  submit: string;
+}
+
+export const CONSOLE_LOGIN: LoginForm = {
+  user: 'login-username',
+  password: 'login-password',
+  submit: 'login-submit',
+};
+
+export const TABLET_LOGIN: LoginForm = {
+  user: 'tablet-username',
+  password: 'tablet-password',
+  submit: 'tablet-login',
+};
+
+/** Opens `url` and submits its login form; waits for nothing. */
+export async function submitLogin(
+  page: Page,
+  url: string,
+  user: string,
+  password: string,
+  form: LoginForm = CONSOLE_LOGIN,
+): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId(form.user).fill(user);
+  await page.getByTestId(form.password).fill(password);
+  await page.getByTestId(form.submit).click();
+}
+
+/**
+ * Logs in through the page at `url` (the console's form unless `form`
+ * says otherwise) and waits until its connection state says online:
+ * the snapshot is loaded and the live socket is up.
+ */
+export async function loginConsole(
+  page: Page,
+  url: string,
+  user: string,
+  password: string,
+  form: LoginForm = CONSOLE_LOGIN,
+): Promise<void> {
+  await submitLogin(page, url, user, password, form);
+  await expect
+    .poll(() => page.getByTestId('connection-state').textContent(), {
+      timeout: 20_000,
+    })
+    .toMatch(/online/i);
 }
 
 /** Saves a full-page screenshot as `artifacts/e2e/<name>.png`. */

@@ -1,67 +1,31 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { type TestServer } from '../../dispatch-server/test/harness.ts';
 import {
-  CHROMIUM_PATH,
-  HAS_CHROMIUM,
+  browserSuite,
+  DISPATCHER,
+  loginConsole,
   screenshot,
-  startBrowserSuite,
+  TABLET_LOGIN,
+  withoutChromium,
 } from './browser.ts';
 
-if (!HAS_CHROMIUM) {
-  console.warn(
-    `console end-to-end tests skipped: no Chromium at ${CHROMIUM_PATH} ` +
-      '(apt-get install chromium, or set CHROMIUM_PATH)',
-  );
-}
+const skip = withoutChromium('console');
 
-describe.skipIf(!HAS_CHROMIUM)('console in a real browser', () => {
-  let t: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [t, browser] = await startBrowserSuite();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  async function login(
-    page: Page,
-    url: string,
-    fields: { user: string; password: string; submit: string },
-    username: string,
-    password: string,
-  ) {
-    await page.goto(url);
-    await page.getByTestId(fields.user).fill(username);
-    await page.getByTestId(fields.password).fill(password);
-    await page.getByTestId(fields.submit).click();
-    await expect
-      .poll(() => page.getByTestId('connection-state').textContent(), {
-        timeout: 20_000,
-      })
-      .toMatch(/online/i);
-  }
+describe.skipIf(skip)('console in a real browser', () => {
+  const suite = browserSuite();
 
   it('takes a call on the map, assigns the top unit, and follows the crew to the scene', async () => {
+    const { server: t, browser } = suite;
     const dispatcher = await browser.newPage({
       viewport: { width: 1400, height: 900 },
     });
     const errors: string[] = [];
     dispatcher.on('pageerror', (err) => errors.push(err.message));
-    await login(
+    await loginConsole(
       dispatcher,
       `${t.url}/`,
-      {
-        user: 'login-username',
-        password: 'login-password',
-        submit: 'login-submit',
-      },
-      'dispatcher',
-      'dispatcher-demo',
+      DISPATCHER.user,
+      DISPATCHER.password,
     );
     // The offline basemap is drawn (no tile server is configured).
     await expect
@@ -119,16 +83,12 @@ describe.skipIf(!HAS_CHROMIUM)('console in a real browser', () => {
       viewport: { width: 800, height: 1100 },
     });
     tablet.on('pageerror', (err) => errors.push(err.message));
-    await login(
+    await loginConsole(
       tablet,
       `${t.url}/tablet`,
-      {
-        user: 'tablet-username',
-        password: 'tablet-password',
-        submit: 'tablet-login',
-      },
       `crew-${unit.callSign.toLowerCase()}`,
       'crew-demo-pass',
+      TABLET_LOGIN,
     );
 
     // One key assigns the top unit.

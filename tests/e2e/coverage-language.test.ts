@@ -1,19 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { type TestServer } from '../../dispatch-server/test/harness.ts';
 import {
-  CHROMIUM_PATH,
-  HAS_CHROMIUM,
+  browserSuite,
+  DISPATCHER,
+  loginConsole,
   screenshot,
-  startBrowserSuite,
+  withoutChromium,
 } from './browser.ts';
 
-if (!HAS_CHROMIUM) {
-  console.warn(
-    `coverage and language end-to-end tests skipped: no Chromium at ${CHROMIUM_PATH}`,
-  );
-}
+const skip = withoutChromium('coverage and language');
 
 /** The unit count and kilometres the coverage legend shows. */
 function readSummary(text: string | null): { km: number; units: number } {
@@ -25,39 +20,17 @@ function readSummary(text: string | null): { km: number; units: number } {
   };
 }
 
-describe.skipIf(!HAS_CHROMIUM)('coverage map and languages', () => {
-  let t: TestServer;
-  let browser: Browser;
-  let token: string;
-
-  beforeAll(async () => {
-    [t, browser] = await startBrowserSuite();
-    token = await t.login('dispatcher', 'dispatcher-demo');
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  async function loginConsole(page: Page) {
-    await page.goto(`${t.url}/`);
-    await page.getByTestId('login-username').fill('dispatcher');
-    await page.getByTestId('login-password').fill('dispatcher-demo');
-    await page.getByTestId('login-submit').click();
-    await expect
-      .poll(() => page.getByTestId('connection-state').textContent(), {
-        timeout: 20_000,
-      })
-      .toMatch(/online/i);
-  }
+describe.skipIf(skip)('coverage map and languages', () => {
+  const suite = browserSuite({ login: DISPATCHER });
 
   it('draws the live coverage and follows a unit going out of service', async () => {
+    const { server: t, browser, token } = suite;
     const page = await browser.newPage({
       viewport: { width: 1400, height: 900 },
     });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await loginConsole(page);
+    await loginConsole(page, `${t.url}/`, DISPATCHER.user, DISPATCHER.password);
 
     const summary = page.getByTestId('coverage-summary');
     await expect
@@ -121,6 +94,7 @@ describe.skipIf(!HAS_CHROMIUM)('coverage map and languages', () => {
   }, 120_000);
 
   it('switches the console to Spanish, and keeps it across a reload', async () => {
+    const { server: t, browser } = suite;
     const page = await browser.newPage({
       viewport: { width: 1400, height: 900 },
     });
@@ -210,6 +184,7 @@ describe.skipIf(!HAS_CHROMIUM)('coverage map and languages', () => {
   }, 120_000);
 
   it('switches the crew tablet to Spanish', async () => {
+    const { server: t, browser, token } = suite;
     const { body: units } = await t.request('GET', '/api/units', { token });
     const unit = units.find(
       (u: { status: string }) => u.status === 'available',

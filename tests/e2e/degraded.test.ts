@@ -7,10 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type TestServer } from '../../dispatch-server/test/harness.ts';
 import {
   ChildGroup,
   eventually,
@@ -19,10 +17,12 @@ import {
   startRedis,
 } from '../../dispatch-server/test/processes.ts';
 import {
+  browserSuite,
   CHROMIUM_PATH,
+  DISPATCHER,
   HAS_CHROMIUM,
+  loginConsole,
   screenshot,
-  startBrowserSuite,
 } from './browser.ts';
 
 const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
@@ -33,43 +33,39 @@ if (!HAS_CHROMIUM || !HAS_REDIS) {
 }
 
 describe.skipIf(!HAS_CHROMIUM || !HAS_REDIS)('the degraded-state badge', () => {
-  let t: TestServer;
-  let browser: Browser;
   let redis: ChildGroup;
   let port: number;
 
+  // Redis first: the suite's server is started on it (hooks run in
+  // order, the after-all ones in reverse: the server closes before
+  // Redis is killed).
   beforeAll(async () => {
     port = await freePort();
     redis = startRedis(port);
     await eventually('redis-server up', () =>
       redisAnswers(`redis://127.0.0.1:${port}`),
     );
-    [t, browser] = await startBrowserSuite({
+  }, 60_000);
+  afterAll(async () => {
+    await redis?.kill();
+  });
+  const suite = browserSuite({
+    env: () => ({
       REDIS_URL: `redis://127.0.0.1:${port}`,
       REDIS_PREFIX: `e2e-${crypto.randomBytes(4).toString('hex')}:`,
-    });
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await redis?.kill();
+    }),
   });
 
   it('names the failing dependency while Redis is down and clears when it is back', async () => {
+    const { server: t, browser } = suite;
     const page = await browser.newPage({
       viewport: { width: 1400, height: 900 },
     });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await page.goto(`${t.url}/`);
-    await page.getByTestId('login-username').fill('dispatcher');
-    await page.getByTestId('login-password').fill('dispatcher-demo');
-    await page.getByTestId('login-submit').click();
+    await loginConsole(page, `${t.url}/`, DISPATCHER.user, DISPATCHER.password);
     const connection = page.getByTestId('connection-state');
     const badge = page.getByTestId('health-state');
-    await expect
-      .poll(() => connection.textContent(), { timeout: 20_000 })
-      .toMatch(/online/i);
     expect(await badge.isVisible()).toBe(false);
 
     await redis.kill();

@@ -5,48 +5,21 @@
  * and of the assigned unit, its live ETA and heading, and an incident
  * flagged once its only unit is freed before the scene.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 
-import { type TestServer } from '../../dispatch-server/test/harness.ts';
 import {
-  CHROMIUM_PATH,
-  HAS_CHROMIUM,
+  browserSuite,
+  DISPATCHER,
+  loginConsole,
   screenshot,
-  startBrowserSuite,
+  withoutChromium,
 } from './browser.ts';
 
-if (!HAS_CHROMIUM) {
-  console.warn(
-    `intake and map end-to-end tests skipped: no Chromium at ${CHROMIUM_PATH}`,
-  );
-}
+const skip = withoutChromium('intake and map');
 
-describe.skipIf(!HAS_CHROMIUM)('intake aids and the live map', () => {
-  let t: TestServer;
-  let browser: Browser;
-  let token: string;
-
-  beforeAll(async () => {
-    [t, browser] = await startBrowserSuite();
-    token = await t.login('dispatcher', 'dispatcher-demo');
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  async function loginConsole(page: Page) {
-    await page.goto(`${t.url}/`);
-    await page.getByTestId('login-username').fill('dispatcher');
-    await page.getByTestId('login-password').fill('dispatcher-demo');
-    await page.getByTestId('login-submit').click();
-    await expect
-      .poll(() => page.getByTestId('connection-state').textContent(), {
-        timeout: 20_000,
-      })
-      .toMatch(/online/i);
-  }
+describe.skipIf(skip)('intake aids and the live map', () => {
+  const suite = browserSuite({ login: DISPATCHER });
 
   /** Types a search and waits for its suggestions. */
   async function searchFor(page: Page, text: string) {
@@ -61,12 +34,13 @@ describe.skipIf(!HAS_CHROMIUM)('intake aids and the live map', () => {
   }
 
   it('finds a crossing by keyboard, warns of a call already open there, draws routes and flags a freed incident', async () => {
+    const { server: t, browser, token } = suite;
     const page = await browser.newPage({
       viewport: { width: 1400, height: 900 },
     });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await loginConsole(page);
+    await loginConsole(page, `${t.url}/`, DISPATCHER.user, DISPATCHER.password);
 
     // Street search: arrow keys move the highlight, Enter picks.
     const box = await searchFor(page, 'ipiranga y azenha');

@@ -1,39 +1,20 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { formatMmSs } from '../../console/src/shared/format.ts';
 import { lastDays, periodInstants } from '../../console/src/planner/period.ts';
 import { hourInZone } from '../../console/src/planner/stats.ts';
+import { DOWNTOWN, NORTH } from '../../dispatch-server/test/harness.ts';
 import {
-  DOWNTOWN,
-  NORTH,
-  type TestServer,
-} from '../../dispatch-server/test/harness.ts';
-import {
-  CHROMIUM_PATH,
-  HAS_CHROMIUM,
+  browserSuite,
   screenshot,
-  startBrowserSuite,
+  submitLogin,
+  withoutChromium,
 } from './browser.ts';
 
-if (!HAS_CHROMIUM) {
-  console.warn(
-    `planner end-to-end tests skipped: no Chromium at ${CHROMIUM_PATH} ` +
-      '(apt-get install chromium, or set CHROMIUM_PATH)',
-  );
-}
+const skip = withoutChromium('planner');
 
-describe.skipIf(!HAS_CHROMIUM)('planner in a real browser', () => {
-  let t: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [t, browser] = await startBrowserSuite();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+describe.skipIf(skip)('planner in a real browser', () => {
+  const suite = browserSuite();
 
   /**
    * Seeds calls received `minutesAgo` before now; those with `respond`
@@ -47,6 +28,7 @@ describe.skipIf(!HAS_CHROMIUM)('planner in a real browser', () => {
       cancel?: boolean;
     }[],
   ): Promise<number[]> {
+    const { server: t } = suite;
     const dispatcher = await t.login('dispatcher', 'dispatcher-demo');
     const { body: units } = await t.request('GET', '/api/units', {
       token: dispatcher,
@@ -102,6 +84,7 @@ describe.skipIf(!HAS_CHROMIUM)('planner in a real browser', () => {
   }
 
   it('shows the response-time report of the server, with histogram and hours', async () => {
+    const { server: t, browser } = suite;
     await seed([
       { minutesAgo: 11, priority: 1, respond: true },
       { minutesAgo: 6, priority: 2, respond: true },
@@ -137,10 +120,7 @@ describe.skipIf(!HAS_CHROMIUM)('planner in a real browser', () => {
     });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await page.goto(`${t.url}/planner`);
-    await page.getByTestId('login-username').fill('planner');
-    await page.getByTestId('login-password').fill('planner-demo');
-    await page.getByTestId('login-submit').click();
+    await submitLogin(page, `${t.url}/planner`, 'planner', 'planner-demo');
 
     const count = page.getByTestId('planner-count');
     await expect

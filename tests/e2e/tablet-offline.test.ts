@@ -4,38 +4,22 @@
  * outbox (kept in localStorage), survive a reload, and reach the server
  * once when the network is back, the fixes as one `positions` batch.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 
-import { type TestServer } from '../../dispatch-server/test/harness.ts';
 import {
-  CHROMIUM_PATH,
-  HAS_CHROMIUM,
+  browserSuite,
+  DISPATCHER,
   screenshot,
-  startBrowserSuite,
+  submitLogin,
+  TABLET_LOGIN,
+  withoutChromium,
 } from './browser.ts';
 
-if (!HAS_CHROMIUM) {
-  console.warn(
-    `tablet offline end-to-end tests skipped: no Chromium at ${CHROMIUM_PATH}`,
-  );
-}
-
-describe.skipIf(!HAS_CHROMIUM)(
+describe.skipIf(withoutChromium('tablet offline'))(
   'tablet outbox across signal loss and reload',
   () => {
-    let t: TestServer;
-    let browser: Browser;
-    let token: string;
-
-    beforeAll(async () => {
-      [t, browser] = await startBrowserSuite();
-      token = await t.login('dispatcher', 'dispatcher-demo');
-    }, 180_000);
-    afterAll(async () => {
-      await browser?.close();
-      await t?.close();
-    });
+    const suite = browserSuite({ login: DISPATCHER });
 
     const connection = (page: Page) =>
       page.getByTestId('connection-state').getAttribute('data-state');
@@ -45,6 +29,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       );
 
     it('replays a status and GPS fixes made offline after a reload, the status once', async () => {
+      const { server: t, browser, token } = suite;
       // A call with a unit on it.
       const { body: incident } = await t.request('POST', '/api/incidents', {
         token,
@@ -78,12 +63,13 @@ describe.skipIf(!HAS_CHROMIUM)(
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(err.message));
-      await page.goto(`${t.url}/tablet`);
-      await page
-        .getByTestId('tablet-username')
-        .fill(`crew-${unit.callSign.toLowerCase()}`);
-      await page.getByTestId('tablet-password').fill('crew-demo-pass');
-      await page.getByTestId('tablet-login').click();
+      await submitLogin(
+        page,
+        `${t.url}/tablet`,
+        `crew-${unit.callSign.toLowerCase()}`,
+        'crew-demo-pass',
+        TABLET_LOGIN,
+      );
       await expect
         .poll(() => connection(page), { timeout: 20_000 })
         .toBe('online');
@@ -180,6 +166,7 @@ describe.skipIf(!HAS_CHROMIUM)(
     }, 180_000);
 
     async function trackCount(unitId: number): Promise<{ count: number }> {
+      const { server: t } = suite;
       const [row] = await t.server.db.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM unit_track WHERE unit_id = $1',
         [unitId],
