@@ -321,9 +321,9 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL unreachable', () => {
     }
     // An HTTP batch is refused too (its token and unit are looked up in
     // the records). A tablet's socket, authenticated before the outage,
-    // goes on: positions are live state, the track waits in a queue;
-    // acknowledged means accepted and queued, written once the database
-    // is back (a crash before that loses the queue: see crash.test.ts).
+    // still moves the unit on the map (live state), but its fix is not
+    // acknowledged: the track cannot store it, so the tablet keeps it and
+    // resends; the queued write goes in once the database is back.
     const fix = { lat: -30.031, lon: -51.221, at: new Date().toISOString() };
     const batch = await t.request('POST', `/api/units/${a01.id}/positions`, {
       token: crew,
@@ -331,8 +331,11 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL unreachable', () => {
     });
     expect(batch.status).toBe(503);
     expect(batch.body.error.code).toBe('STORAGE_UNAVAILABLE');
-    const gps = await tablet.timeout(10_000).emitWithAck('position', fix);
-    expect(gps).toEqual({ ok: true, result: { accepted: true, live: true } });
+    const gps = await tablet.timeout(15_000).emitWithAck('position', fix);
+    expect(gps).toMatchObject({
+      ok: false,
+      error: { code: 'STORAGE_UNAVAILABLE' },
+    });
 
     mark = health.mark();
     await proxy.open();
@@ -365,6 +368,9 @@ describe.skipIf(!process.env.DATABASE_URL)('PostgreSQL unreachable', () => {
       [a01.id],
     );
     expect(statuses.rowCount).toBe(0);
+    // The tablet's resend is answered once the queued write is in.
+    const resent = await tablet.timeout(15_000).emitWithAck('position', fix);
+    expect(resent).toMatchObject({ ok: true });
     await eventually('queued fix written', async () => {
       const track = await records.query(
         'SELECT 1 FROM unit_track WHERE unit_id = $1 AND at = $2',

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { parseOsmand } from './osmand.ts';
-import { TrackBacklogFullError, type Tracker } from './tracker.ts';
+import { isTrackBackPressure, type Tracker } from './tracker.ts';
 
 /** Maps a device id (a unit's `trackerId`) to the unit. */
 export interface DeviceDirectory {
@@ -92,8 +92,9 @@ export async function startOsmandServer(options: {
         }
         answer(200, 'OK');
       })().catch((err: unknown) => {
-        // A full track backlog is said once by the writer, not per report.
-        if (!(err instanceof TrackBacklogFullError)) {
+        // Track back-pressure is said once by the writer, not per report;
+        // a 503 makes Traccar Client keep the report and send it again.
+        if (!isTrackBackPressure(err)) {
           log.error({ err, source: 'osmand' }, 'osmand report failed');
         }
         if (!res.headersSent) answer(503, 'try again');

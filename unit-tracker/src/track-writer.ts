@@ -20,10 +20,35 @@ export interface TrackLogger {
  * tracker refuses fixes until it drains, so nothing acknowledged is
  * dropped for lack of room.
  *
- * A crash loses at most the fixes of the last `flushMs`: positions are
- * acknowledged on acceptance, not on storage (status changes, which do
- * need durability, are written synchronously by the dispatch server).
+ * {@link TrackWriter.add} resolves once the fixes are stored, so the
+ * tracker acknowledges a fix only when a crash can no longer lose it;
+ * {@link TrackWriter.whenStored} lets a resent fix that is still queued
+ * wait for the same write.
  */
+/** Fixes added together, acknowledged together once all are stored. */
+interface Group {
+  remaining: number;
+  done: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/** A queued fix and the group waiting for it. */
+interface Pending {
+  fix: TrackedFix;
+  group: Group;
+}
+
+/**
+ * A fix the database refused for good (not an outage): it will never be
+ * stored, so whoever waits for it is told.
+ */
+export class TrackRefusedError extends Error {
+  override name = 'TrackRefusedError';
+}
+
+const pendingKey = (unitId: number, at: Date) => `${unitId}@${at.getTime()}`;
+
 export class TrackWriter {
   readonly #db: TrackDatabase;
   readonly #log: TrackLogger;
@@ -31,7 +56,9 @@ export class TrackWriter {
   readonly #batchSize: number;
   readonly #maxQueued: number;
   readonly #isTransient: (err: unknown) => boolean;
-  #queue: TrackedFix[] = [];
+  #queue: Pending[] = [];
+  /** Queued or in-flight fixes by (unit, time): what a resend waits on. */
+  readonly #pending = new Map<string, Group>();
   #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
@@ -80,11 +107,29 @@ export class TrackWriter {
     return this.#queue.length + this.#inFlight >= this.#maxQueued;
   }
 
-  /** Queues fixes for the next batch. */
-  add(fixes: readonly TrackedFix[]): void {
-    for (const fix of fixes) this.#queue.push(fix);
+  /**
+   * Queues fixes for the next batch.
+   * @returns resolves when all of them are stored; rejects with
+   *   {@link TrackRefusedError} when the database refused them for good
+   *   (it waits through an outage: bound the wait where it matters)
+   */
+  add(fixes: readonly TrackedFix[]): Promise<void> {
+    const group = newGroup(fixes.length);
+    for (const fix of fixes) {
+      this.#queue.push({ fix, group });
+      this.#pending.set(pendingKey(fix.unitId, fix.at), group);
+    }
     if (this.#queue.length >= this.#batchSize) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs);
+    return group.done;
+  }
+
+  /**
+   * The write a fix of `unitId` at `at` is waiting for, when it is queued
+   * or in flight here; undefined when it is stored (or never came here).
+   */
+  whenStored(unitId: number, at: Date): Promise<void> | undefined {
+    return this.#pending.get(pendingKey(unitId, at))?.done;
   }
 
   /** Writes everything queued now; resolves when it is stored or failed. */
@@ -109,8 +154,9 @@ export class TrackWriter {
       const batch = this.#queue.splice(0, this.#batchSize);
       this.#inFlight = batch.length;
       try {
-        await this.#insert(batch);
+        await this.#insert(batch.map((p) => p.fix));
         this.#written += batch.length;
+        this.#settle(batch);
         if (this.#failing) {
           this.#failing = false;
           this.#log.warn(
@@ -125,6 +171,7 @@ export class TrackWriter {
             { err, dropped: batch.length },
             'track batch refused by the database; dropped',
           );
+          this.#settle(batch, new TrackRefusedError('refused by the database'));
           continue;
         }
         this.#queue = batch.concat(this.#queue);
@@ -140,6 +187,18 @@ export class TrackWriter {
       } finally {
         this.#inFlight = 0;
       }
+    }
+  }
+
+  /** Tells the groups of a batch it is stored (or refused for good). */
+  #settle(batch: readonly Pending[], refused?: Error): void {
+    for (const { fix, group } of batch) {
+      const key = pendingKey(fix.unitId, fix.at);
+      if (this.#pending.get(key) === group) this.#pending.delete(key);
+      if (refused) {
+        group.remaining = -1;
+        group.reject(refused);
+      } else if (--group.remaining === 0) group.resolve();
     }
   }
 
@@ -190,4 +249,18 @@ export class TrackWriter {
       ],
     );
   }
+}
+
+function newGroup(size: number): Group {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A refusal nobody waits for is logged by the writer, not unhandled.
+  done.catch(() => {});
+  const group = { remaining: size, done, resolve, reject };
+  if (size === 0) resolve();
+  return group;
 }

@@ -3,12 +3,19 @@ import { describe, expect, it } from 'vitest';
 
 import type { LivePosition } from './fix.ts';
 import { MemoryLiveStore } from './live-store.ts';
-import { TrackBacklogFullError, Tracker } from './tracker.ts';
+import {
+  TrackBacklogFullError,
+  TrackNotStoredError,
+  Tracker,
+} from './tracker.ts';
 import { TrackWriter } from './track-writer.ts';
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
-function trackerWith(db: { query(): Promise<unknown> }, maxQueued: number) {
+function trackerWith(
+  db: { query(text: string, params: readonly unknown[]): Promise<unknown> },
+  maxQueued: number,
+) {
   const batches: LivePosition[][] = [];
   const tracker = new Tracker({
     store: new MemoryLiveStore(),
@@ -19,6 +26,7 @@ function trackerWith(db: { query(): Promise<unknown> }, maxQueued: number) {
     limits: { serviceArea: [-51.3, -30.2, -51.1, -29.9] },
     hospitals: [],
     fanoutMs: 5,
+    storeWaitMs: 200,
     on: {
       positions: (batch) => batches.push(batch),
       eta: () => {},
@@ -59,6 +67,50 @@ describe('tracker', () => {
     await tracker.close();
   });
 
+  it('answers only once the fixes are stored, while consoles see them at once', async () => {
+    let release!: () => void;
+    const written = new Promise<void>((resolve) => (release = resolve));
+    const db = { query: () => written };
+    const { tracker, batches } = trackerWith(db, 100);
+    let answered = false;
+    const answer = tracker.ingest(1, [fix(1)], 'tablet').then((results) => {
+      answered = true;
+      return results;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(batches.flat().map((p) => p.unitId)).toEqual([1]);
+    expect(answered).toBe(false);
+    release();
+    expect(await answer).toEqual([{ accepted: true, live: true }]);
+    await tracker.close();
+  });
+
+  it('does not acknowledge fixes the database could not take in time; a resend is answered once the queued write is in', async () => {
+    let down = true;
+    let rows = 0;
+    const db = {
+      query: async (_text: string, params: readonly unknown[]) => {
+        if (down) throw new Error('connect ECONNREFUSED');
+        rows += (params[0] as unknown[]).length;
+      },
+    };
+    const { tracker } = trackerWith(db, 100);
+    await expect(
+      tracker.ingest(1, [fix(1), fix(2), fix(3)], 'tablet'),
+    ).rejects.toThrow(TrackNotStoredError);
+    // Still queued, not stored: the resend waits for that same write.
+    const resent = tracker.ingest(1, [fix(1), fix(2), fix(3)], 'tablet');
+    setTimeout(() => (down = false), 50);
+    expect((await resent).map((r) => r.accepted)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect(rows).toBe(3);
+    await tracker.close();
+    expect(tracker.trackStats).toEqual({ written: 3, dropped: 0, queued: 0 });
+  });
+
   it('refuses fixes while the track backlog is full, and takes them again once it drains', async () => {
     let down = true;
     const db = {
@@ -67,7 +119,9 @@ describe('tracker', () => {
       },
     };
     const { tracker } = trackerWith(db, 3);
-    await tracker.ingest(1, [fix(1), fix(2), fix(3)], 'tablet');
+    await expect(
+      tracker.ingest(1, [fix(1), fix(2), fix(3)], 'tablet'),
+    ).rejects.toThrow(TrackNotStoredError);
     await expect(tracker.ingest(1, [fix(4)], 'tablet')).rejects.toThrow(
       TrackBacklogFullError,
     );

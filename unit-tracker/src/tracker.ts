@@ -70,6 +70,12 @@ export interface TrackerOptions {
   throttle?: SharedThrottle;
   /** Where arrival dwells are timed (Redis: shared); memory by default. */
   dwell?: DwellStore;
+  /**
+   * Longest wait for the track write before {@link Tracker.ingest} gives
+   * up with {@link TrackNotStoredError} (5000 ms): fixes are acknowledged
+   * only once stored.
+   */
+  storeWaitMs?: number;
   on: {
     /** A batch of new positions for the consoles. */
     positions(batch: LivePosition[]): void;
@@ -97,6 +103,28 @@ export class TrackBacklogFullError extends Error {
   constructor(queued: number) {
     super(`${queued} fixes wait to be stored; resend later`);
   }
+}
+
+/**
+ * Thrown by {@link Tracker.ingest} when the fixes were judged and queued
+ * but not stored within the acknowledgement wait (the database is down or
+ * slow): they are not acknowledged, so the sender keeps and resends them;
+ * a resent fix is stored once (and its answer waits for the same write).
+ */
+export class TrackNotStoredError extends Error {
+  override name = 'TrackNotStoredError';
+  readonly code = 'TRACK_NOT_STORED';
+
+  constructor(waitedMs: number) {
+    super(`fixes not stored within ${waitedMs} ms; resend later`);
+  }
+}
+
+/** Whether an ingest failure is the track's back-pressure (retry later). */
+export function isTrackBackPressure(err: unknown): boolean {
+  return (
+    err instanceof TrackBacklogFullError || err instanceof TrackNotStoredError
+  );
 }
 
 /**
@@ -162,12 +190,17 @@ export class Tracker {
   }
 
   /**
-   * Ingests fixes of one unit; resolves once they are judged and the live
-   * state is updated (the track write is batched, not awaited).
+   * Ingests fixes of one unit; resolves once they are judged, the live
+   * state is updated and every accepted fix is stored in the track (the
+   * write is batched with other units' fixes): an answer is an
+   * acknowledgement a crash cannot undo. The consoles see a position as
+   * soon as it is judged, without waiting for the write.
    * @returns one result per fix, in the order given
    * @throws TrackBacklogFullError while the track cannot keep up
+   * @throws TrackNotStoredError when the write took longer than
+   *   `storeWaitMs`
    */
-  ingest(
+  async ingest(
     unitId: number,
     fixes: readonly Fix[],
     source: FixSource,
@@ -184,7 +217,25 @@ export class Tracker {
       if (this.#chains.get(unitId) === next) this.#chains.delete(unitId);
     };
     next.then(forget, forget);
-    return next;
+    // The unit's next batch is judged while this one's write is awaited:
+    // the chain orders judging, not storage.
+    const { results, stored } = await next;
+    await this.#awaitStored(stored);
+    return results;
+  }
+
+  async #awaitStored(stored: readonly Promise<void>[]): Promise<void> {
+    if (stored.length === 0) return;
+    const waitMs = this.#options.storeWaitMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TrackNotStoredError(waitMs)), waitMs);
+    });
+    try {
+      await Promise.race([Promise.all(stored), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Tells the tracker what a unit is doing (from status changes). */
@@ -219,7 +270,7 @@ export class Tracker {
     unitId: number,
     fixes: readonly Fix[],
     source: FixSource,
-  ): Promise<FixResult[]> {
+  ): Promise<{ results: FixResult[]; stored: Promise<void>[] }> {
     if (this.#options.writer.full) {
       throw new TrackBacklogFullError(this.#options.writer.stats.queued);
     }
@@ -233,9 +284,16 @@ export class Tracker {
     const tracked: TrackedFix[] = [];
     let newest: TrackedFix | undefined;
     const live: TrackedFix[] = [];
+    // Writes this answer waits for: its own, and those of resent fixes
+    // still queued from an earlier, unacknowledged call.
+    const stored: Promise<void>[] = [];
     for (const { fix, index } of order) {
       const verdict = judgeFix(fix, history, this.#limits, now);
       if (!verdict.accept) {
+        if (verdict.reason === 'duplicate') {
+          const earlier = this.#options.writer.whenStored(unitId, fix.at);
+          if (earlier) stored.push(earlier);
+        }
         this.#options.log.info(
           { unitId, source, reason: verdict.reason, detail: verdict.detail },
           'fix rejected',
@@ -253,7 +311,7 @@ export class Tracker {
       }
       results[index] = { accepted: true, live: verdict.live };
     }
-    if (tracked.length > 0) this.#options.writer.add(tracked);
+    if (tracked.length > 0) stored.push(this.#options.writer.add(tracked));
     // Every live fix counts for arrival, in device-time order: a replayed
     // queue may hold a whole dwell at the scene.
     for (const entry of live) await this.#detectArrival(unitId, entry);
@@ -268,7 +326,7 @@ export class Tracker {
         this.#follow(unitId, newest);
       }
     }
-    return results;
+    return { results, stored };
   }
 
   async #historyOf(unitId: number) {

@@ -1,4 +1,8 @@
-import { TrackBacklogFullError } from '@dispatch/unit-tracker';
+import {
+  TrackBacklogFullError,
+  TrackNotStoredError,
+  isTrackBackPressure,
+} from '@dispatch/unit-tracker';
 import express, {
   type NextFunction,
   type Request,
@@ -99,11 +103,12 @@ export function createApp(
 
 /**
  * Whether a failure answer deserves a log line: server-side failures do,
- * except back-pressure from a full track backlog, which the track writer
- * reports once per outage rather than once per refused request.
+ * except the track's back-pressure (a full backlog, a write not done in
+ * time), which the track writer reports once per outage rather than once
+ * per refused request.
  */
 export function worthLogging(error: DispatchError): boolean {
-  return error.status >= 500 && !(error.cause instanceof TrackBacklogFullError);
+  return error.status >= 500 && !isTrackBackPressure(error.cause);
 }
 
 /** Any thrown value as a DispatchError with a catalogue code. */
@@ -114,6 +119,13 @@ export function toDispatchError(err: unknown): DispatchError {
     return new DispatchError(
       'STORAGE_UNAVAILABLE',
       'positions cannot be stored right now; nothing was taken, resend later',
+      { cause: err },
+    );
+  }
+  if (err instanceof TrackNotStoredError) {
+    return new DispatchError(
+      'STORAGE_UNAVAILABLE',
+      'positions not stored yet; resend them later (a resent fix is stored once)',
       { cause: err },
     );
   }
