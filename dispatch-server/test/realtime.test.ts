@@ -183,4 +183,32 @@ describe('real-time consoles and tablets', () => {
       body: { reason: 'test' },
     });
   });
+
+  it('answers a request whatever the client puts before the ack, instead of leaving it hanging', async () => {
+    const console = await t.socket('/console', dispatcher);
+    // A payload where none is expected: the snapshot still comes.
+    const snapshot = await emitWithAck<{ ok: boolean; units: unknown[] }>(
+      console,
+      'snapshot',
+      { junk: true },
+    );
+    expect(snapshot.ok).toBe(true);
+    expect(snapshot.units.length).toBe(14);
+    const crew = await t.login('crew-a01', 'crew-demo-pass');
+    const tablet = await t.socket('/tablet', crew);
+    // No payload where one is expected: refused, not ignored.
+    const status = await emitWithAck<{ ok: boolean; error: { code: string } }>(
+      tablet,
+      'status',
+    );
+    expect(status).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
+    const fix = await emitWithAck<{ ok: boolean; error: { code: string } }>(
+      tablet,
+      'position',
+    );
+    expect(fix.ok).toBe(false);
+  });
 });

@@ -89,19 +89,16 @@ export function attachSockets(
     expireWithToken(socket, ctx.auth);
     const health = ctx.health.current;
     if (health) socket.emit('health', health);
-    socket.on('snapshot', async (ack) => {
-      if (typeof ack !== 'function') return;
-      await answer(ack, ctx.log, async () => {
-        const [incidents, units] = await Promise.all([
-          ctx.incidents.list({ open: true }),
-          ctx.units.list(),
-        ]);
-        return {
-          incidents: incidents.map((i) => incidentForRole(i, role)),
-          units,
-          serverTime: new Date().toISOString(),
-        };
-      });
+    onRequest(socket, 'snapshot', ctx.log, async () => {
+      const [incidents, units] = await Promise.all([
+        ctx.incidents.list({ open: true }),
+        ctx.units.list(),
+      ]);
+      return {
+        incidents: incidents.map((i) => incidentForRole(i, role)),
+        units,
+        serverTime: new Date().toISOString(),
+      };
     });
   });
 
@@ -114,76 +111,57 @@ export function attachSockets(
     ]);
     expireWithToken(socket, ctx.auth);
     const actor = { principal, ip: socket.handshake.address };
-    socket.on('snapshot', async (ack) => {
-      if (typeof ack !== 'function') return;
-      await answer(ack, ctx.log, async () => {
-        const unit = await ctx.units.get(unitId);
-        const assignment = unit.incidentId
-          ? await assignmentFor(
-              unit,
-              await ctx.incidents.get(unit.incidentId),
-              ctx.router,
-            )
-          : null;
-        return { unit, assignment, serverTime: new Date().toISOString() };
-      });
+    onRequest(socket, 'snapshot', ctx.log, async () => {
+      const unit = await ctx.units.get(unitId);
+      const assignment = unit.incidentId
+        ? await assignmentFor(
+            unit,
+            await ctx.incidents.get(unit.incidentId),
+            ctx.router,
+          )
+        : null;
+      return { unit, assignment, serverTime: new Date().toISOString() };
     });
-    socket.on('status', async (report, ack) => {
-      if (typeof ack !== 'function') return;
-      await answer(ack, ctx.log, async () => {
-        const body = v.objectBody(report);
-        v.onlyFields(body, ['status', 'at', 'eventId']);
-        if (!(UNIT_STATUSES as readonly unknown[]).includes(body.status)) {
-          throw new DispatchError(
-            'VALIDATION_FAILED',
-            `status: expected one of ${UNIT_STATUSES.join(', ')}`,
-          );
-        }
-        return ctx.units.reportStatus(
-          unitId,
-          {
-            status: body.status as (typeof UNIT_STATUSES)[number],
-            at: v.instant(body.at, 'at', new Date()),
-            eventId: v.eventId(body.eventId),
-          },
-          actor,
+    onRequest(socket, 'status', ctx.log, async (report) => {
+      const body = v.objectBody(report);
+      v.onlyFields(body, ['status', 'at', 'eventId']);
+      if (!(UNIT_STATUSES as readonly unknown[]).includes(body.status)) {
+        throw new DispatchError(
+          'VALIDATION_FAILED',
+          `status: expected one of ${UNIT_STATUSES.join(', ')}`,
         );
-      });
+      }
+      return ctx.units.reportStatus(
+        unitId,
+        {
+          status: body.status as (typeof UNIT_STATUSES)[number],
+          at: v.instant(body.at, 'at', new Date()),
+          eventId: v.eventId(body.eventId),
+        },
+        actor,
+      );
     });
-    socket.on('assignment:ack', async (message, ack) => {
-      if (typeof ack !== 'function') return;
-      await answer(ack, ctx.log, async () => {
-        const body = v.objectBody(message);
-        v.onlyFields(body, ['incidentId', 'at']);
-        return ctx.units.acknowledge(
-          unitId,
-          v.id(body.incidentId, 'incidentId', 'INCIDENT_NOT_FOUND'),
-          v.instant(body.at, 'at', new Date()),
-          actor,
-        );
-      });
+    onRequest(socket, 'assignment:ack', ctx.log, async (message) => {
+      const body = v.objectBody(message);
+      v.onlyFields(body, ['incidentId', 'at']);
+      return ctx.units.acknowledge(
+        unitId,
+        v.id(body.incidentId, 'incidentId', 'INCIDENT_NOT_FOUND'),
+        v.instant(body.at, 'at', new Date()),
+        actor,
+      );
     });
-    socket.on('position', async (fix, ack) => {
-      if (typeof ack !== 'function') return;
-      await answer(ack, ctx.log, async () => {
-        const [result] = await ctx.tracker.ingest(
-          unitId,
-          [readFix(fix, 'position')],
-          'tablet',
-        );
-        return { result: result as FixResult };
-      });
+    onRequest(socket, 'position', ctx.log, async (fix) => {
+      const [result] = await ctx.tracker.ingest(
+        unitId,
+        [readFix(fix, 'position')],
+        'tablet',
+      );
+      return { result: result as FixResult };
     });
-    socket.on('positions', async (fixes, ack) => {
-      if (typeof ack !== 'function') return;
-      await answer(ack, ctx.log, async () => ({
-        results: await ctx.tracker.ingest(
-          unitId,
-          readFixBatch(fixes),
-          'tablet',
-        ),
-      }));
-    });
+    onRequest(socket, 'positions', ctx.log, async (fixes) => ({
+      results: await ctx.tracker.ingest(unitId, readFixBatch(fixes), 'tablet'),
+    }));
   });
 
   const toConsoles = (incident: IncidentView) => ({
@@ -305,6 +283,26 @@ function expireWithToken(
 
 function tokenOf(socket: Socket<never, never, never, SocketData>): string {
   return (socket.handshake.auth as { token: string }).token;
+}
+
+/**
+ * Serves a client's request event: the ack is its last argument and the
+ * payload the one before it. A client that sends a payload where none is
+ * expected, or leaves one out, still gets an answer (a refusal when the
+ * payload is missing) instead of a request left hanging.
+ */
+function onRequest<T extends object>(
+  socket: Socket,
+  event: string,
+  log: Logger,
+  work: (payload: unknown) => Promise<T>,
+): void {
+  socket.on(event, (...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (typeof ack !== 'function') return;
+    const payload = args.length > 1 ? args[0] : undefined;
+    void answer(ack as (answer: Ack<T>) => void, log, () => work(payload));
+  });
 }
 
 async function answer<T extends object>(
