@@ -48,10 +48,13 @@ import {
   connect,
   eachLimited,
   issueCrewTokens,
-  messageOf,
+  METERS_PER_DEGREE,
+  runBench,
   seeded,
   setting,
   sleep,
+  stretchPoint,
+  type StretchPlan,
 } from '../../scripts/bench/kit.ts';
 
 import {
@@ -85,16 +88,9 @@ const READY_TIMEOUT_MS = 60_000;
 const ACK_TIMEOUT_MS = 30_000;
 const API_CONCURRENCY = 8;
 const CONNECT_CONCURRENCY = 25;
-const METERS_PER_DEGREE = (Math.PI / 180) * 6_371_008.8;
 const GOAL_MS_PER_SECOND = 100;
 
-interface Plan {
-  unitId: number;
-  token: string;
-  lat0: number;
-  lon0: number;
-  bearingDeg: number;
-}
+type Plan = StretchPlan;
 
 interface Ack {
   ok: boolean;
@@ -107,18 +103,7 @@ const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 
 /** Where a unit is `ms` after it set off: up and down its stretch. */
 function pointAt(plan: Plan, ms: number) {
-  const lap = ((SPEED_MPS * ms) / 1000) % (2 * STRETCH_METERS);
-  const outbound = lap <= STRETCH_METERS;
-  const along = outbound ? lap : 2 * STRETCH_METERS - lap;
-  const bearing = (plan.bearingDeg * Math.PI) / 180;
-  const cosLat = Math.cos((plan.lat0 * Math.PI) / 180);
-  return {
-    lat: round6(plan.lat0 + (along * Math.cos(bearing)) / METERS_PER_DEGREE),
-    lon: round6(
-      plan.lon0 + (along * Math.sin(bearing)) / (METERS_PER_DEGREE * cosLat),
-    ),
-    headingDeg: outbound ? plan.bearingDeg : (plan.bearingDeg + 180) % 360,
-  };
+  return stretchPoint(plan, (SPEED_MPS * ms) / 1000, STRETCH_METERS);
 }
 
 /** Stations that snap to a road, each with room for its 2 km stretch. */
@@ -648,11 +633,4 @@ async function main(): Promise<void> {
   console.log(summary);
 }
 
-main().then(
-  () => process.exit(),
-  (err: unknown) => {
-    console.error(`bench:console failed: ${messageOf(err)}`);
-    if (err instanceof Error && err.stack) console.error(err.stack);
-    process.exit(1);
-  },
-);
+runBench('bench:console', main);

@@ -18,6 +18,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import {
+  latencySummary,
+  runBench,
+  seeded,
+  setting,
+} from '../../scripts/bench/kit.ts';
+
 import type { Actor } from '../src/audit/audit.ts';
 import { readConfig, startServer, type DispatchServer } from '../src/index.ts';
 import { createLogger } from '../src/log.ts';
@@ -48,49 +55,8 @@ interface Point {
   lon: number;
 }
 
-function setting(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(
-      `${name}: expected a positive integer, got ${JSON.stringify(text)}`,
-    );
-    process.exit(2);
-  }
-  return value;
-}
-
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(
-    sorted.length - 1,
-    Math.ceil((p / 100) * sorted.length) - 1,
-  );
-  return sorted[Math.max(0, i)] as number;
-}
-
-const round = (n: number) => Math.round(n * 100) / 100;
-
-function latency(samples: number[]): Latency & { maxMs: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    p50Ms: round(percentile(sorted, 50)),
-    p99Ms: round(percentile(sorted, 99)),
-    maxMs: round(sorted.at(-1) ?? 0),
-  };
-}
+/** Latencies to the hundredth of a millisecond: these paths are fast. */
+const latency = (samples: number[]) => latencySummary(samples, 2);
 
 /** Times `fn` `runs` times after {@link WARMUP} untimed calls. */
 async function timeAsync(
@@ -160,7 +126,7 @@ async function run(
   },
 ): Promise<void> {
   const loadAtStart = os.loadavg()[0] as number;
-  const random = mulberry32(20261203);
+  const random = seeded(20261203);
   const [minLon, minLat, maxLon, maxLat] = server.city.serviceArea;
   const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 
@@ -506,15 +472,4 @@ async function run(
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(
-      `bench:dispatch failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
-    if (err instanceof Error && err.stack) console.error(err.stack);
-    // fetch reports a network failure's reason as the cause.
-    if (err instanceof Error && err.cause) console.error(err.cause);
-    process.exit(1);
-  },
-);
+runBench('bench:dispatch', main);

@@ -36,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 import {
   isMainThread,
   parentPort,
-  Worker,
+  type Worker,
   workerData,
 } from 'node:worker_threads';
 
@@ -45,12 +45,19 @@ import type { Socket } from 'socket.io-client';
 import {
   api,
   connect,
+  dropRedisKeys,
   eachLimited,
   issueCrewTokens,
+  latencySummary,
   messageOf,
+  offsetPoint,
+  runBench,
   seeded,
   setting,
   sleep,
+  stretchPoint,
+  tsxWorker,
+  type StretchPlan,
 } from '../../scripts/bench/kit.ts';
 
 const UNITS = setting('BENCH_UNITS', 500);
@@ -60,7 +67,6 @@ const SAMPLE_SECONDS = 10;
 const SPEED_MPS = 10;
 const SEGMENT_METERS = 2000;
 const ACK_TIMEOUT_MS = 10_000;
-const METERS_PER_DEGREE = (Math.PI / 180) * 6_371_008.8;
 const ADMIN_PASSWORD = `bench-${crypto.randomBytes(9).toString('base64url')}`;
 const REPO = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -70,16 +76,8 @@ const REPO = path.resolve(
 const BUCKET_MS = 0.1;
 const BUCKETS = 600_000;
 
-interface UnitPlan {
-  unitId: number;
-  token: string;
-  lat0: number;
-  lon0: number;
-  bearingDeg: number;
-}
-
 type WorkerData =
-  | { role: 'tablets'; url: string; units: UnitPlan[] }
+  | { role: 'tablets'; url: string; units: StretchPlan[] }
   | { role: 'consoles'; url: string; token: string; count: number };
 
 /** What a worker reports when asked, and at the end. */
@@ -106,26 +104,7 @@ function secondsArg(): number {
   return value;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const i = Math.min(
-    sorted.length - 1,
-    Math.ceil((p / 100) * sorted.length) - 1,
-  );
-  return sorted[Math.max(0, i)] as number;
-}
-
 const round = (n: number) => Math.round(n * 10) / 10;
-
-function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return {
-    n: sorted.length,
-    p50Ms: round(percentile(sorted, 50)),
-    p99Ms: round(percentile(sorted, 99)),
-    maxMs: round(sorted.at(-1) ?? 0),
-  };
-}
 
 function histogramSummary(histogram: Uint32Array) {
   let n = 0;
@@ -282,7 +261,7 @@ async function main(): Promise<void> {
     );
     const stations = [];
     for (let i = 0; i < UNITS; i++) stations.push(await roadPoint());
-    const plans: UnitPlan[] = [];
+    const plans: StretchPlan[] = [];
     await eachLimited(stations, 8, async (station, i) => {
       const callSign = `LD${String(i + 1).padStart(3, '0')}`;
       const unit = await api<{ id: number }>(
@@ -300,7 +279,7 @@ async function main(): Promise<void> {
       let bearingDeg = 0;
       for (let k = 0; k < 36; k++) {
         bearingDeg = Math.floor(random() * 360);
-        if (inside(along(station, bearingDeg, SEGMENT_METERS))) break;
+        if (inside(offsetPoint(station, bearingDeg, SEGMENT_METERS))) break;
       }
       plans.push({
         unitId: unit.id,
@@ -459,9 +438,9 @@ async function main(): Promise<void> {
     const rssEnd = rssMb(child.pid as number);
     const ingest = histogramSummary(con.histogram as Uint32Array);
     const errors = tab.errors + con.errors + callErrors + serverErrors.count;
-    const intakeS = summary(intake);
-    const recommendS = summary(recommend);
-    const assignS = summary(assign);
+    const intakeS = latencySummary(intake);
+    const recommendS = latencySummary(recommend);
+    const assignS = latencySummary(assign);
     const fmt = (s: {
       n: number;
       p50Ms: number;
@@ -530,32 +509,9 @@ async function main(): Promise<void> {
   }
 }
 
-/** The point `meters` from `from` along `bearingDeg`. */
-function along(
-  from: { lat: number; lon: number },
-  bearingDeg: number,
-  meters: number,
-) {
-  const bearing = (bearingDeg * Math.PI) / 180;
-  return {
-    lat: from.lat + (meters * Math.cos(bearing)) / METERS_PER_DEGREE,
-    lon:
-      from.lon +
-      (meters * Math.sin(bearing)) /
-        (METERS_PER_DEGREE * Math.cos((from.lat * Math.PI) / 180)),
-  };
-}
-
 /** A worker thread running this file in `role`, and its commands. */
 function spawnWorker(data: WorkerData) {
-  // tsx registers its loader in the main thread only: the worker starts
-  // as plain JavaScript, registers tsx, then loads this very file.
-  const boot =
-    `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
-    '.then(({ register }) => { register(); ' +
-    `return import(${JSON.stringify(import.meta.url)}); })` +
-    '.catch((err) => { console.error(err); process.exit(1); });';
-  const worker = new Worker(boot, { eval: true, workerData: data });
+  const worker = tsxWorker(import.meta.url, data);
   const waiting: ((value: unknown) => void)[] = [];
   let failure: Error | undefined;
   const ready = new Promise<void>((resolve, reject) => {
@@ -587,20 +543,6 @@ function spawnWorker(data: WorkerData) {
     ask: () => ask('counts'),
     stop: () => ask('stop'),
   };
-}
-
-/** Deletes the Redis keys under `prefix`: this run's live state. */
-async function dropRedisKeys(url: string, prefix: string): Promise<void> {
-  const { createClient } = await import('redis');
-  const redis = createClient({ url });
-  await redis.connect();
-  try {
-    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) {
-      if (keys.length > 0) await redis.del(keys);
-    }
-  } finally {
-    await redis.quit();
-  }
 }
 
 // --------------------------------------------------------------- workers
@@ -677,26 +619,19 @@ async function runWorker(data: WorkerData): Promise<void> {
         const send = async () => {
           if (stopping) return;
           const now = Date.now();
-          const traveled = (SPEED_MPS * (now - originMs)) / 1000;
-          const lap = traveled % (2 * SEGMENT_METERS);
-          const outbound = lap <= SEGMENT_METERS;
-          const point = along(
-            { lat: plan.lat0, lon: plan.lon0 },
-            plan.bearingDeg,
-            outbound ? lap : 2 * SEGMENT_METERS - lap,
+          const point = stretchPoint(
+            plan,
+            (SPEED_MPS * (now - originMs)) / 1000,
+            SEGMENT_METERS,
           );
           counts.sent++;
           try {
             const answer = await socket
               .timeout(ACK_TIMEOUT_MS)
               .emitWithAck('position', {
-                lat: Math.round(point.lat * 1e6) / 1e6,
-                lon: Math.round(point.lon * 1e6) / 1e6,
+                ...point,
                 at: new Date(now).toISOString(),
                 speedMps: SPEED_MPS,
-                headingDeg: outbound
-                  ? plan.bearingDeg
-                  : (plan.bearingDeg + 180) % 360,
                 accuracyMeters: 8,
               });
             if (!answer.ok) fail(`position: ${JSON.stringify(answer.error)}`);
@@ -743,14 +678,7 @@ async function runWorker(data: WorkerData): Promise<void> {
 }
 
 if (isMainThread) {
-  main().then(
-    () => process.exit(),
-    (err: unknown) => {
-      console.error(`bench:load failed: ${messageOf(err)}`);
-      if (err instanceof Error && err.stack) console.error(err.stack);
-      process.exit(1);
-    },
-  );
+  runBench('bench:load', main);
 } else {
   runWorker(workerData as WorkerData).catch((err: unknown) => {
     parentPort?.postMessage({ type: 'failed', error: messageOf(err) });

@@ -1,10 +1,13 @@
 /**
  * What the benchmarks share: settings from the environment, a seeded
- * random stream, bounded concurrency, JSON requests, socket clients and
- * crew tokens without logins. No server code is imported at load time, so
+ * random stream, bounded concurrency, JSON requests, socket clients,
+ * crew tokens without logins, latency summaries, crews driving up and
+ * down a stretch of road, worker threads under tsx, Redis clean-up and
+ * the entry point. No server code is imported at load time, so
  * the tracker benchmark's worker threads can import this cheaply.
  */
 import crypto from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 
 import { io as connectSocket, type Socket } from 'socket.io-client';
 
@@ -149,4 +152,136 @@ export async function issueCrewTokens(
   if (principal.role !== 'crew' || principal.unitId !== first.unitId) {
     throw new Error(`crew token of unit ${first.unitId}: ${principal.role}`);
   }
+}
+
+/** Metres in a degree of latitude (and of longitude at the equator). */
+export const METERS_PER_DEGREE = (Math.PI / 180) * 6_371_008.8;
+
+const roundTo = (n: number, decimals: number) => {
+  const scale = 10 ** decimals;
+  return Math.round(n * scale) / scale;
+};
+
+/** The nearest-rank percentile `p` (0 to 100) of ascending `sorted`; 0 when empty. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(
+    sorted.length - 1,
+    Math.ceil((p / 100) * sorted.length) - 1,
+  );
+  return sorted[Math.max(0, i)] as number;
+}
+
+/** Latency samples (ms) as count, p50, p99 and max, rounded to `decimals`. */
+export function latencySummary(
+  samples: readonly number[],
+  decimals = 1,
+): { n: number; p50Ms: number; p99Ms: number; maxMs: number } {
+  const sorted = Float64Array.from(samples).sort();
+  return {
+    n: sorted.length,
+    p50Ms: roundTo(percentile(sorted, 50), decimals),
+    p99Ms: roundTo(percentile(sorted, 99), decimals),
+    maxMs: roundTo(sorted.at(-1) ?? 0, decimals),
+  };
+}
+
+/**
+ * A simulated crew: its unit, its token, and the straight stretch of road
+ * it drives up and down, from its station along `bearingDeg`.
+ */
+export interface StretchPlan {
+  unitId: number;
+  token: string;
+  lat0: number;
+  lon0: number;
+  bearingDeg: number;
+}
+
+/** The point `meters` from `from` along `bearingDeg` (flat earth: a few km). */
+export function offsetPoint(
+  from: { lat: number; lon: number },
+  bearingDeg: number,
+  meters: number,
+): { lat: number; lon: number } {
+  const bearing = (bearingDeg * Math.PI) / 180;
+  return {
+    lat: from.lat + (meters * Math.cos(bearing)) / METERS_PER_DEGREE,
+    lon:
+      from.lon +
+      (meters * Math.sin(bearing)) /
+        (METERS_PER_DEGREE * Math.cos((from.lat * Math.PI) / 180)),
+  };
+}
+
+/**
+ * Where a unit is once it has driven `traveledMeters` up and down its
+ * `stretchMeters` stretch (so consecutive fixes are always a plausible
+ * move), to the 6 decimals a tablet sends, and which way it heads.
+ */
+export function stretchPoint(
+  plan: StretchPlan,
+  traveledMeters: number,
+  stretchMeters: number,
+): { lat: number; lon: number; headingDeg: number } {
+  const lap = traveledMeters % (2 * stretchMeters);
+  const outbound = lap <= stretchMeters;
+  const point = offsetPoint(
+    { lat: plan.lat0, lon: plan.lon0 },
+    plan.bearingDeg,
+    outbound ? lap : 2 * stretchMeters - lap,
+  );
+  return {
+    lat: roundTo(point.lat, 6),
+    lon: roundTo(point.lon, 6),
+    headingDeg: outbound ? plan.bearingDeg : (plan.bearingDeg + 180) % 360,
+  };
+}
+
+/**
+ * A worker thread running the module at `moduleUrl` (the benchmark's own
+ * file) with `data` as its `workerData`. tsx registers its loader in the
+ * main thread only: the worker starts as plain JavaScript, registers tsx,
+ * then loads the module.
+ */
+export function tsxWorker(moduleUrl: string, data: unknown): Worker {
+  const boot =
+    `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
+    '.then(({ register }) => { register(); ' +
+    `return import(${JSON.stringify(moduleUrl)}); })` +
+    '.catch((err) => { console.error(err); process.exit(1); });';
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+/** Deletes the Redis keys under `prefix`: a run's live state. */
+export async function dropRedisKeys(
+  url: string,
+  prefix: string,
+): Promise<void> {
+  const { createClient } = await import('redis');
+  const redis = createClient({ url });
+  await redis.connect();
+  try {
+    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) {
+      if (keys.length > 0) await redis.del(keys);
+    }
+  } finally {
+    await redis.quit();
+  }
+}
+
+/**
+ * Runs a benchmark's `main` and exits: 0, or the exit code it set; 1
+ * with `<name> failed: ...` (stack and cause too) when it throws.
+ */
+export function runBench(name: string, main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(),
+    (err: unknown) => {
+      console.error(`${name} failed: ${messageOf(err)}`);
+      if (err instanceof Error && err.stack) console.error(err.stack);
+      if (err instanceof Error && err.cause) console.error(err.cause);
+      process.exit(1);
+    },
+  );
 }

@@ -74,7 +74,7 @@ import {
 import {
   isMainThread,
   parentPort,
-  Worker,
+  type Worker,
   workerData,
 } from 'node:worker_threads';
 
@@ -83,12 +83,19 @@ import type { Socket } from 'socket.io-client';
 import {
   api,
   connect,
+  dropRedisKeys,
   eachLimited,
   issueCrewTokens,
+  latencySummary,
   messageOf,
+  METERS_PER_DEGREE,
+  runBench,
   seeded,
   setting,
   sleep,
+  stretchPoint,
+  tsxWorker,
+  type StretchPlan,
 } from '../../scripts/bench/kit.ts';
 
 import type { DispatchServer } from '../../dispatch-server/src/index.ts';
@@ -132,7 +139,6 @@ const IN_PROCESS_SECONDS = 3;
 /** Below the track writer's queue limit (200,000), so nothing is dropped. */
 const IN_PROCESS_DB_MAX_FIXES = 100_000;
 const FILTER_RUNS = 1_000_000;
-const METERS_PER_DEGREE = (Math.PI / 180) * 6_371_008.8;
 const MPS_PER_KNOT = 0.514444;
 const ADMIN_PASSWORD = 'bench-admin-password';
 const GOAL_FIXES_PER_SECOND = 5000;
@@ -141,13 +147,8 @@ const GOAL_P99_MS = 100;
 // ---------------------------------------------------------------- shared
 
 /** One simulated unit: its stretch of road and its credentials. */
-interface UnitPlan {
-  unitId: number;
+interface UnitPlan extends StretchPlan {
   trackerId: string;
-  token: string;
-  lat0: number;
-  lon0: number;
-  bearingDeg: number;
 }
 
 interface Summary {
@@ -270,45 +271,21 @@ const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 const sleepUntil = (epochMs: number) => sleep(epochMs - Date.now());
 
 function summarize(samples: readonly number[]): Summary {
-  if (samples.length === 0) {
-    return { n: 0, p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0 };
-  }
-  const sorted = Float64Array.from(samples).sort();
-  const rank = (p: number) =>
-    sorted[
-      Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))
-    ] as number;
   let sum = 0;
-  for (const sample of sorted) sum += sample;
+  for (const sample of samples) sum += sample;
   return {
-    n: sorted.length,
-    p50Ms: round2(rank(0.5)),
-    p99Ms: round2(rank(0.99)),
-    maxMs: round2(sorted[sorted.length - 1] as number),
-    meanMs: round2(sum / sorted.length),
+    ...latencySummary(samples, 2),
+    meanMs: samples.length === 0 ? 0 : round2(sum / samples.length),
   };
 }
 
-/**
- * Where a unit is at device time `atMs`: at 10 m/s from `originMs`, up
- * and down its stretch, so consecutive fixes are always a plausible move.
- */
+/** Where a unit is at device time `atMs`: at 10 m/s from `originMs`. */
 function pointAt(plan: UnitPlan, originMs: number, atMs: number) {
-  const traveled = (SPEED_MPS * (atMs - originMs)) / 1000;
-  const lap = traveled % (2 * SEGMENT_METERS);
-  const outbound = lap <= SEGMENT_METERS;
-  const along = outbound ? lap : 2 * SEGMENT_METERS - lap;
-  const bearing = (plan.bearingDeg * Math.PI) / 180;
-  const lat = plan.lat0 + (along * Math.cos(bearing)) / METERS_PER_DEGREE;
-  const lon =
-    plan.lon0 +
-    (along * Math.sin(bearing)) /
-      (METERS_PER_DEGREE * Math.cos((plan.lat0 * Math.PI) / 180));
-  return {
-    lat: round6(lat),
-    lon: round6(lon),
-    headingDeg: outbound ? plan.bearingDeg : (plan.bearingDeg + 180) % 360,
-  };
+  return stretchPoint(
+    plan,
+    (SPEED_MPS * (atMs - originMs)) / 1000,
+    SEGMENT_METERS,
+  );
 }
 
 class Tally implements Counts {
@@ -782,14 +759,7 @@ class WorkerClient {
 
   constructor(data: WorkerData, onFailure: (message: string) => void) {
     this.#role = data.role;
-    // tsx registers its loader in the main thread only: the worker starts
-    // as plain JavaScript, registers tsx, then loads this very file.
-    const boot =
-      `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})` +
-      '.then(({ register }) => { register(); ' +
-      `return import(${JSON.stringify(import.meta.url)}); })` +
-      '.catch((err) => { console.error(err); process.exit(1); });';
-    this.#worker = new Worker(boot, { eval: true, workerData: data });
+    this.#worker = tsxWorker(import.meta.url, data);
     this.#worker.on('message', (message: Reply) => {
       if ('event' in message) {
         onFailure(message.message);
@@ -1728,20 +1698,6 @@ function printProfile(profile: ProfileSummary): void {
   }
 }
 
-/** Deletes the Redis keys under `prefix`: this run's live state. */
-async function dropRedisKeys(url: string, prefix: string): Promise<void> {
-  const { createClient } = await import('redis');
-  const redis = createClient({ url });
-  await redis.connect();
-  try {
-    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*` })) {
-      if (keys.length > 0) await redis.del(keys);
-    }
-  } finally {
-    await redis.quit();
-  }
-}
-
 /** Waits for the track writer's queue to empty. */
 async function drained(server: DispatchServer): Promise<void> {
   const started = performance.now();
@@ -1909,15 +1865,7 @@ async function runInProcess(server: DispatchServer, plans: UnitPlan[]) {
 }
 
 if (isMainThread) {
-  main().then(
-    () => process.exit(),
-    (err: unknown) => {
-      console.error(`bench:tracker failed: ${messageOf(err)}`);
-      if (err instanceof Error && err.stack) console.error(err.stack);
-      if (err instanceof Error && err.cause) console.error(err.cause);
-      process.exit(1);
-    },
-  );
+  runBench('bench:tracker', main);
 } else {
   runWorker(workerData as WorkerData);
 }
