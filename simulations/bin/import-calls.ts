@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { runCommand } from '../src/cli/args.ts';
 import {
   importCalls,
   ImportError,
@@ -17,7 +18,7 @@ import {
   type ImportReport,
 } from '../src/import/index.ts';
 
-try {
+await runCommand('import:calls', [ImportError], async () => {
   const args = parseImportArgs(process.argv.slice(2));
   if (args.file === undefined && args.mapping.defaultFile === '') {
     throw new ImportError(
@@ -37,13 +38,7 @@ try {
     fs.writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
     console.log(`report written to ${file}`);
   }
-} catch (err) {
-  if (err instanceof ImportError) {
-    console.error(`import:calls: ${err.message}`);
-    process.exit(2);
-  }
-  throw err;
-}
+});
 
 function print(report: ImportReport): void {
   const { import: info } = report;

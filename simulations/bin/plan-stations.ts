@@ -8,6 +8,7 @@ import fs from 'node:fs';
 
 import { createRouting, loadCityPack, RoutingError } from '@dispatch/routing';
 
+import { runCommand } from '../src/cli/args.ts';
 import {
   loadPopulationCells,
   parsePlanArgs,
@@ -16,7 +17,7 @@ import {
   type LayoutFigures,
 } from '../src/planning/index.ts';
 
-try {
+await runCommand('plan:stations', [PlanningError, RoutingError], async () => {
   const args = parsePlanArgs(process.argv.slice(2));
   const city = loadCityPack(args.city);
   const cells = loadPopulationCells(city);
@@ -49,13 +50,7 @@ try {
     fs.writeFileSync(args.out, JSON.stringify(plan, null, 2) + '\n');
     console.log(`plan written to ${args.out}`);
   }
-} catch (err) {
-  if (err instanceof PlanningError || err instanceof RoutingError) {
-    console.error(`plan:stations: ${err.message}`);
-    process.exit(2);
-  }
-  throw err;
-}
+});
 
 function pct(ratio: number): string {
   return `${(ratio * 100).toFixed(1)}%`;

@@ -6,6 +6,7 @@
  * does, then a summary; the last line is one JSON object. Exit status 2
  * on bad arguments or a server it cannot use.
  */
+import { runCommand } from '../src/cli/args.ts';
 import { ScenarioError } from '../src/scenario/errors.ts';
 import {
   parseReplayArgs,
@@ -13,7 +14,7 @@ import {
   runReplay,
 } from '../src/replay/index.ts';
 
-try {
+await runCommand('replay', [ReplayError, ScenarioError], async () => {
   const options = parseReplayArgs(process.argv.slice(2));
   // Ctrl-C ends the run early but still prints its summary; twice quits.
   const interrupt = new AbortController();
@@ -25,10 +26,4 @@ try {
   const summary = await runReplay(options, { signal: interrupt.signal });
   console.log(JSON.stringify(summary));
   process.exit(0);
-} catch (err) {
-  if (err instanceof ReplayError || err instanceof ScenarioError) {
-    console.error(`replay: ${err.message}`);
-    process.exit(2);
-  }
-  throw err;
-}
+});

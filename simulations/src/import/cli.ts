@@ -1,9 +1,12 @@
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 
+import { invalidArgument, numberArg, parseFlags } from '../cli/args.ts';
 import { ImportError } from './errors.ts';
 import { mappingById } from './load.ts';
 import type { ExportMapping } from './mapping.ts';
+
+/** The error of a bad argument or mapping file. */
+const invalid = invalidArgument(ImportError, 'IMPORT_INVALID_ARGUMENT');
 
 /** Parsed `npm run import:calls` arguments. */
 export interface ImportArgs {
@@ -25,32 +28,22 @@ export const IMPORT_USAGE =
  * @throws ImportError `IMPORT_INVALID_ARGUMENT` naming the argument
  */
 export function parseImportArgs(argv: readonly string[]): ImportArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        format: { type: 'string' },
-        mapping: { type: 'string' },
-        file: { type: 'string' },
-        out: { type: 'string' },
-        target: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw invalid(`${(err as Error).message}\n${IMPORT_USAGE}`, err);
-  }
+  const values = parseFlags(
+    argv,
+    ['format', 'mapping', 'file', 'out', 'target'],
+    IMPORT_USAGE,
+    invalid,
+  );
   if ((values.format === undefined) === (values.mapping === undefined)) {
     throw invalid(`give one of --format or --mapping\n${IMPORT_USAGE}`);
   }
-  const target = Number(values.target ?? '180');
-  if (!Number.isFinite(target) || target <= 0) {
-    throw invalid(
-      `--target: expected a positive number of seconds, got ${JSON.stringify(values.target)}`,
-    );
-  }
+  const target = numberArg(
+    '--target',
+    values.target ?? '180',
+    'a positive number of seconds',
+    (value) => value > 0,
+    invalid,
+  );
   return {
     mapping:
       values.format !== undefined
@@ -108,12 +101,4 @@ export function readMappingFile(file: string): ExportMapping {
     nullValues: partial.nullValues ?? [],
     limitations: partial.limitations ?? [],
   };
-}
-
-function invalid(message: string, cause?: unknown): ImportError {
-  return new ImportError(
-    'IMPORT_INVALID_ARGUMENT',
-    message,
-    cause === undefined ? undefined : { cause },
-  );
 }

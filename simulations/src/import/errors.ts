@@ -1,3 +1,5 @@
+import { InputError } from '../cli/args.ts';
+
 /** Stable codes of the import's input errors (whole-file failures). */
 export type ImportErrorCode =
   /** An argument is missing, unknown or malformed. */
@@ -9,12 +11,6 @@ export type ImportErrorCode =
  * A file or command line the import cannot use at all. A bad row is not
  * an error: it is skipped and counted with its reason.
  */
-export class ImportError extends Error {
-  readonly code: ImportErrorCode;
-
-  constructor(code: ImportErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ImportError';
-    this.code = code;
-  }
+export class ImportError extends InputError<ImportErrorCode> {
+  override readonly name = 'ImportError';
 }

@@ -1,6 +1,7 @@
-import { parseArgs } from 'node:util';
-
+import { invalidArgument, numberArg, parseFlags } from '../cli/args.ts';
 import { PlanningError } from './errors.ts';
+
+const invalid = invalidArgument(PlanningError, 'PLAN_INVALID_ARGUMENT');
 
 /** Parsed `npm run plan:stations` arguments. */
 export interface PlanArgs {
@@ -25,31 +26,14 @@ export const PLAN_USAGE =
  *   what was expected (unknown options included)
  */
 export function parsePlanArgs(argv: readonly string[]): PlanArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        k: { type: 'string' },
-        busy: { type: 'string' },
-        target: { type: 'string' },
-        'max-per-site': { type: 'string' },
-        city: { type: 'string' },
-        out: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new PlanningError(
-      'PLAN_INVALID_ARGUMENT',
-      `${(err as Error).message}\n${PLAN_USAGE}`,
-      { cause: err },
-    );
-  }
+  const values = parseFlags(
+    argv,
+    ['k', 'busy', 'target', 'max-per-site', 'city', 'out'],
+    PLAN_USAGE,
+    invalid,
+  );
   if (values.k === undefined) {
-    throw new PlanningError(
-      'PLAN_INVALID_ARGUMENT',
+    throw invalid(
       `--k is required: how many ambulances to place\n${PLAN_USAGE}`,
     );
   }
@@ -64,40 +48,26 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
 }
 
 function wholeNumber(name: string, text: string): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(value) || value < 1) {
-    throw new PlanningError(
-      'PLAN_INVALID_ARGUMENT',
-      `${name}: expected a whole number >= 1, got ${JSON.stringify(text)}`,
-    );
-  }
-  return value;
+  return numberArg(
+    name,
+    text,
+    'a whole number >= 1',
+    (value) => /^\d+$/.test(text.trim()) && value >= 1,
+    invalid,
+  );
 }
 
 function positive(name: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) {
-    throw new PlanningError(
-      'PLAN_INVALID_ARGUMENT',
-      `${name}: expected a positive number, got ${JSON.stringify(text)}`,
-    );
-  }
-  return value;
+  return numberArg(name, text, 'a positive number', (v) => v > 0, invalid);
 }
 
 function busy(text: string | undefined): number {
   if (text === undefined) return 0;
-  const value = Number(text);
-  if (
-    text.trim() === '' ||
-    !Number.isFinite(value) ||
-    value < 0 ||
-    value >= 1
-  ) {
-    throw new PlanningError(
-      'PLAN_INVALID_ARGUMENT',
-      `--busy: expected the busy fraction q in [0, 1), got ${JSON.stringify(text)}`,
-    );
-  }
-  return value;
+  return numberArg(
+    '--busy',
+    text,
+    'the busy fraction q in [0, 1)',
+    (value) => value >= 0 && value < 1,
+    invalid,
+  );
 }

@@ -1,3 +1,5 @@
+import { InputError } from '../cli/args.ts';
+
 /** Stable codes of the planning tools' input errors. */
 export type PlanningErrorCode =
   /** An argument is missing, of the wrong type or out of range. */
@@ -12,16 +14,6 @@ export type PlanningErrorCode =
  * file at fault and what was expected. The command line prints it and
  * exits with status 2; it never means a bug.
  */
-export class PlanningError extends Error {
-  readonly code: PlanningErrorCode;
-
-  constructor(
-    code: PlanningErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'PlanningError';
-    this.code = code;
-  }
+export class PlanningError extends InputError<PlanningErrorCode> {
+  override readonly name = 'PlanningError';
 }

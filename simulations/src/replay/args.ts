@@ -1,8 +1,10 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
+import { invalidArgument, numberArg, parseFlags } from '../cli/args.ts';
 import { REPO_ROOT } from '../import/load.ts';
 import { ReplayError } from './errors.ts';
+
+const invalid = invalidArgument(ReplayError, 'REPLAY_INVALID_ARGUMENT');
 
 /** Settings of a replay run. */
 export interface ReplayOptions {
@@ -54,27 +56,22 @@ export function parseReplayArgs(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): ReplayOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        url: { type: 'string' },
-        speed: { type: 'string' },
-        minutes: { type: 'string' },
-        start: { type: 'string' },
-        scenario: { type: 'string' },
-        seed: { type: 'string' },
-        demand: { type: 'string' },
-        'drain-minutes': { type: 'string' },
-        'gps-seconds': { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw invalid(`${(err as Error).message}\n${REPLAY_USAGE}`, err);
-  }
+  const values = parseFlags(
+    argv,
+    [
+      'url',
+      'speed',
+      'minutes',
+      'start',
+      'scenario',
+      'seed',
+      'demand',
+      'drain-minutes',
+      'gps-seconds',
+    ],
+    REPLAY_USAGE,
+    invalid,
+  );
   const url = values.url ?? 'http://127.0.0.1:3000';
   let parsed: URL;
   try {
@@ -112,18 +109,13 @@ export function parseReplayArgs(
 }
 
 function number(name: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (
-    text.trim() === '' ||
-    !Number.isFinite(value) ||
-    value < min ||
-    value > max
-  ) {
-    throw invalid(
-      `${name}: expected a number from ${min} to ${max}, got ${JSON.stringify(text)}`,
-    );
-  }
-  return value;
+  return numberArg(
+    name,
+    text,
+    `a number from ${min} to ${max}`,
+    (value) => value >= min && value <= max,
+    invalid,
+  );
 }
 
 function timeOfDay(text: string): number {
@@ -134,12 +126,4 @@ function timeOfDay(text: string): number {
     );
   }
   return Number(m[1]) * 3600 + Number(m[2]) * 60;
-}
-
-function invalid(message: string, cause?: unknown): ReplayError {
-  return new ReplayError(
-    'REPLAY_INVALID_ARGUMENT',
-    message,
-    cause === undefined ? undefined : { cause },
-  );
 }

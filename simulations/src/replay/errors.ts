@@ -1,3 +1,5 @@
+import { InputError } from '../cli/args.ts';
+
 /** Stable codes of the replay's failures. */
 export type ReplayErrorCode =
   /** A command-line argument is missing, unknown or out of range. */
@@ -8,12 +10,6 @@ export type ReplayErrorCode =
   | 'REPLAY_SERVER_REFUSED';
 
 /** Why a replay cannot start (or go on); the message says what to do. */
-export class ReplayError extends Error {
-  readonly code: ReplayErrorCode;
-
-  constructor(code: ReplayErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ReplayError';
-    this.code = code;
-  }
+export class ReplayError extends InputError<ReplayErrorCode> {
+  override readonly name = 'ReplayError';
 }
