@@ -195,6 +195,24 @@ export async function loginConsole(
     .toMatch(/online/i);
 }
 
+/** The window of the tablet tests (the console's is 1400x900). */
+export const TABLET_VIEWPORT = { width: 800, height: 1100 };
+
+/**
+ * A new page (the console's 1400x900 window unless `viewport` says
+ * otherwise) and the uncaught errors it throws, which a test expects to
+ * stay empty.
+ */
+export async function openPage(
+  browser: Browser,
+  viewport = { width: 1400, height: 900 },
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  return { page, errors };
+}
+
 /** Saves a full-page screenshot as `artifacts/e2e/<name>.png`. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({

@@ -4,8 +4,10 @@ import {
   browserSuite,
   DISPATCHER,
   loginConsole,
+  openPage,
   screenshot,
   TABLET_LOGIN,
+  TABLET_VIEWPORT,
   withoutChromium,
 } from './browser.ts';
 
@@ -16,11 +18,7 @@ describe.skipIf(skip)('console in a real browser', () => {
 
   it('takes a call on the map, assigns the top unit, and follows the crew to the scene', async () => {
     const { server: t, browser } = suite;
-    const dispatcher = await browser.newPage({
-      viewport: { width: 1400, height: 900 },
-    });
-    const errors: string[] = [];
-    dispatcher.on('pageerror', (err) => errors.push(err.message));
+    const { page: dispatcher, errors } = await openPage(browser);
     await loginConsole(
       dispatcher,
       `${t.url}/`,
@@ -79,9 +77,7 @@ describe.skipIf(skip)('console in a real browser', () => {
     await screenshot(dispatcher, '02-recommendations');
 
     // The crew of the top unit logs in on its tablet.
-    const tablet = await browser.newPage({
-      viewport: { width: 800, height: 1100 },
-    });
+    const tablet = await browser.newPage({ viewport: TABLET_VIEWPORT });
     tablet.on('pageerror', (err) => errors.push(err.message));
     await loginConsole(
       tablet,

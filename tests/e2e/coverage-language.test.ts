@@ -4,7 +4,9 @@ import {
   browserSuite,
   DISPATCHER,
   loginConsole,
+  openPage,
   screenshot,
+  TABLET_VIEWPORT,
   withoutChromium,
 } from './browser.ts';
 
@@ -25,11 +27,7 @@ describe.skipIf(skip)('coverage map and languages', () => {
 
   it('draws the live coverage and follows a unit going out of service', async () => {
     const { server: t, browser, token } = suite;
-    const page = await browser.newPage({
-      viewport: { width: 1400, height: 900 },
-    });
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
+    const { page, errors } = await openPage(browser);
     await loginConsole(page, `${t.url}/`, DISPATCHER.user, DISPATCHER.password);
 
     const summary = page.getByTestId('coverage-summary');
@@ -95,11 +93,7 @@ describe.skipIf(skip)('coverage map and languages', () => {
 
   it('switches the console to Spanish, and keeps it across a reload', async () => {
     const { server: t, browser } = suite;
-    const page = await browser.newPage({
-      viewport: { width: 1400, height: 900 },
-    });
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
+    const { page, errors } = await openPage(browser);
     await page.goto(`${t.url}/`);
     // The headless browser says en-US: English by default.
     expect(await page.getByTestId('login-submit').textContent()).toBe('Log in');
@@ -189,11 +183,7 @@ describe.skipIf(skip)('coverage map and languages', () => {
     const unit = units.find(
       (u: { status: string }) => u.status === 'available',
     );
-    const page = await browser.newPage({
-      viewport: { width: 800, height: 1100 },
-    });
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
+    const { page, errors } = await openPage(browser, TABLET_VIEWPORT);
     await page.goto(`${t.url}/tablet`);
     expect(await page.getByTestId('tablet-login').textContent()).toBe('Log in');
     await page

@@ -22,6 +22,7 @@ import {
   DISPATCHER,
   HAS_CHROMIUM,
   loginConsole,
+  openPage,
   screenshot,
 } from './browser.ts';
 
@@ -58,11 +59,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAS_REDIS)('the degraded-state badge', () => {
 
   it('names the failing dependency while Redis is down and clears when it is back', async () => {
     const { server: t, browser } = suite;
-    const page = await browser.newPage({
-      viewport: { width: 1400, height: 900 },
-    });
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
+    const { page, errors } = await openPage(browser);
     await loginConsole(page, `${t.url}/`, DISPATCHER.user, DISPATCHER.password);
     const connection = page.getByTestId('connection-state');
     const badge = page.getByTestId('health-state');

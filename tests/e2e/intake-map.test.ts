@@ -12,6 +12,7 @@ import {
   browserSuite,
   DISPATCHER,
   loginConsole,
+  openPage,
   screenshot,
   withoutChromium,
 } from './browser.ts';
@@ -35,11 +36,7 @@ describe.skipIf(skip)('intake aids and the live map', () => {
 
   it('finds a crossing by keyboard, warns of a call already open there, draws routes and flags a freed incident', async () => {
     const { server: t, browser, token } = suite;
-    const page = await browser.newPage({
-      viewport: { width: 1400, height: 900 },
-    });
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
+    const { page, errors } = await openPage(browser);
     await loginConsole(page, `${t.url}/`, DISPATCHER.user, DISPATCHER.password);
 
     // Street search: arrow keys move the highlight, Enter picks.

@@ -6,6 +6,7 @@ import { hourInZone } from '../../console/src/planner/stats.ts';
 import { DOWNTOWN, NORTH } from '../../dispatch-server/test/harness.ts';
 import {
   browserSuite,
+  openPage,
   screenshot,
   submitLogin,
   withoutChromium,
@@ -115,11 +116,7 @@ describe.skipIf(skip)('planner in a real browser', () => {
     expect(report.count).toBe(4);
     expect(report.intervals.response.count).toBe(3);
 
-    const page = await browser.newPage({
-      viewport: { width: 1400, height: 900 },
-    });
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
+    const { page, errors } = await openPage(browser);
     await submitLogin(page, `${t.url}/planner`, 'planner', 'planner-demo');
 
     const count = page.getByTestId('planner-count');
