@@ -18,6 +18,8 @@ export type {
   IncidentView,
   PhaseEventView,
 } from '../../../dispatch-server/src/incidents/views.ts';
+/** What `GET /api/incidents/:id/route` answers. */
+export type { UnitRoute as UnitRouteAnswer } from '../../../dispatch-server/src/incidents/incident-service.ts';
 export type { UnitView } from '../../../dispatch-server/src/units/views.ts';
 export type {
   Capability,
@@ -102,19 +104,6 @@ export interface NearbyAnswer {
   withinMeters: number;
   withinMinutes: number;
   incidents: { incident: IncidentView; distanceMeters: number }[];
-}
-
-/** What `GET /api/incidents/:id/route` answers. */
-export interface UnitRouteAnswer {
-  incidentId: number;
-  unitId: number;
-  origin: { kind: 'gps' | 'station'; location: LatLon };
-  route: {
-    geometry: GeoJSON.LineString;
-    etaSeconds: number;
-    distanceMeters: number;
-    source: string;
-  } | null;
 }
 
 /** What `POST /api/auth/login` answers. */

@@ -29,7 +29,7 @@ import {
   selectNearbyOpen,
   type IncidentQuery,
 } from './incident-store.ts';
-import type { IncidentView } from './views.ts';
+import type { DriveRoute, IncidentView } from './views.ts';
 
 /** Road reachable in time by the available units (`GET /api/coverage`). */
 export interface Coverage {
@@ -59,12 +59,7 @@ export interface UnitRoute {
   /** Where the drive starts: the unit's fresh GPS fix, else its station. */
   origin: { kind: 'gps' | 'station'; location: LatLon };
   /** Null when no road leads there (explicitly, never zero seconds). */
-  route: {
-    geometry: GeoJSON.LineString;
-    etaSeconds: number;
-    distanceMeters: number;
-    source: string;
-  } | null;
+  route: DriveRoute | null;
 }
 
 /** A new call, checked. */

@@ -6,6 +6,14 @@ import type {
   Priority,
 } from '../policy/index.ts';
 
+/** A drive by road, drawn on the map and told to the crew. */
+export interface DriveRoute {
+  geometry: GeoJSON.LineString;
+  etaSeconds: number;
+  distanceMeters: number;
+  source: string;
+}
+
 /** One entry of an incident's append-only phase log. */
 export interface PhaseEventView {
   seq: number;

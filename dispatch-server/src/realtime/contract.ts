@@ -9,7 +9,11 @@
  */
 import type { ErrorBody } from '../errors.ts';
 import type { Health } from '../health-report.ts';
-import type { IncidentView, PhaseEventView } from '../incidents/views.ts';
+import type {
+  DriveRoute,
+  IncidentView,
+  PhaseEventView,
+} from '../incidents/views.ts';
 import type { Principal } from '../auth/roles.ts';
 import type { PositionFix, StatusResult, UnitView } from '../units/views.ts';
 import type { UnitStatus } from '../policy/index.ts';
@@ -65,12 +69,7 @@ export interface Assignment {
     'id' | 'location' | 'priority' | 'address' | 'complaint' | 'receivedAt'
   >;
   /** Route from the unit's last position (or station); null if none. */
-  route: {
-    geometry: GeoJSON.LineString;
-    etaSeconds: number;
-    distanceMeters: number;
-    source: string;
-  } | null;
+  route: DriveRoute | null;
 }
 
 export interface TabletSnapshot {

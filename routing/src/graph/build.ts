@@ -1,7 +1,8 @@
 import Flatbush from 'flatbush';
-import tinyOsmPbf, { type OsmElement } from 'tiny-osmpbf';
+import type { OsmElement } from 'tiny-osmpbf';
 
 import { RoutingError } from '../errors.ts';
+import { pbfReader } from '../osm-pbf.ts';
 import { haversineMeters, LocalProjection } from '../geo.ts';
 import {
   isTrafficSignal,
@@ -58,17 +59,7 @@ export function buildRoadGraph(
   pbf: Uint8Array,
   options: BuildOptions = {},
 ): RoadGraph {
-  return buildRoadGraphFromOsm((handler) => {
-    try {
-      tinyOsmPbf(pbf, handler);
-    } catch (err) {
-      throw new RoutingError(
-        'ROUTING_GRAPH_INVALID',
-        'the OSM extract is not a readable PBF file',
-        { cause: err },
-      );
-    }
-  }, options);
+  return buildRoadGraphFromOsm(pbfReader(pbf), options);
 }
 
 /**

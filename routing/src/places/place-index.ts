@@ -1,6 +1,6 @@
-import tinyOsmPbf, { type OsmElement } from 'tiny-osmpbf';
+import type { OsmElement } from 'tiny-osmpbf';
 
-import { RoutingError } from '../errors.ts';
+import { pbfReader } from '../osm-pbf.ts';
 import { haversineMeters } from '../geo.ts';
 import type { LatLon } from '../router.ts';
 import { crossingSplits, nameTokens, STOPWORDS } from './normalize.ts';
@@ -246,17 +246,7 @@ export function matchScore(query: string[], name: string[]): number | null {
  * @throws RoutingError `ROUTING_GRAPH_INVALID` for an unreadable file
  */
 export function buildPlaceIndex(pbf: Uint8Array): PlaceIndex {
-  return buildPlaceIndexFromOsm((handler) => {
-    try {
-      tinyOsmPbf(pbf, handler);
-    } catch (err) {
-      throw new RoutingError(
-        'ROUTING_GRAPH_INVALID',
-        'the OSM extract is not a readable PBF file',
-        { cause: err },
-      );
-    }
-  });
+  return buildPlaceIndexFromOsm(pbfReader(pbf));
 }
 
 interface NamedWay {
