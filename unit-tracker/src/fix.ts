@@ -18,6 +18,35 @@ export interface Fix {
   batteryPercent?: number | null;
 }
 
+/** The measurements of a {@link Fix} besides its place and time. */
+export type Measurement =
+  | 'speedMps'
+  | 'headingDeg'
+  | 'accuracyMeters'
+  | 'altitudeMeters'
+  | 'batteryPercent';
+
+/**
+ * What a GPS receiver or a device can report for each measurement of a
+ * fix. Past these a value is not a measurement but garbage (a unit bug,
+ * a misconfigured tracker, a fuzzer); the track's `real` columns could
+ * not hold much of it either. Accuracy has no tight upper bound: poor
+ * accuracy is the filter's to refuse, with its reason.
+ */
+export const MEASUREMENT_RANGES = {
+  speedMps: [0, 1000],
+  headingDeg: [0, 360],
+  accuracyMeters: [0, 1_000_000],
+  altitudeMeters: [-1000, 100_000],
+  batteryPercent: [0, 100],
+} as const satisfies Record<Measurement, readonly [number, number]>;
+
+/** Whether a measurement's value is in {@link MEASUREMENT_RANGES}. */
+export function inMeasurementRange(name: Measurement, value: number): boolean {
+  const [min, max] = MEASUREMENT_RANGES[name];
+  return value >= min && value <= max;
+}
+
 /** A fix accepted for a unit, with where and when it arrived. */
 export interface TrackedFix extends Fix {
   unitId: number;

@@ -182,6 +182,17 @@ describe('parseOsmand: query and form parameters', () => {
     );
   });
 
+  it('keeps the position but not a measurement no device reports (a misconfigured tracker)', () => {
+    const { fix } = fromQuery(androidWith('altitude', '1e300'));
+    expect(fix.altitudeMeters).toBeNull();
+    expect(fix.lat).toBeCloseTo(-30.03, 1);
+    expect(fromQuery(androidWith('batt', '250')).fix.batteryPercent).toBeNull();
+    expect(fromQuery(androidWith('bearing', '720')).fix.headingDeg).toBeNull();
+    expect(fromQuery(androidWith('accuracy', '5.0')).fix.accuracyMeters).toBe(
+      5,
+    );
+  });
+
   it('accepts the exponent form Kotlin prints for tiny doubles', () => {
     const { fix } = fromQuery(androidWith('speed', '1.0E-4'));
 

@@ -1,4 +1,9 @@
-import type { Fix } from './fix.ts';
+import {
+  inMeasurementRange,
+  MEASUREMENT_RANGES,
+  type Fix,
+  type Measurement,
+} from './fix.ts';
 
 /** One position report of one device, read from an OsmAnd request. */
 export interface OsmandReport {
@@ -103,7 +108,7 @@ function fromParams(query: string, formBody: string): OsmandReport {
 
   return {
     deviceId,
-    fix: {
+    fix: measurementsInRange({
       lat,
       lon,
       at: parseTime(timestamp),
@@ -114,7 +119,7 @@ function fromParams(query: string, formBody: string): OsmandReport {
       altitudeMeters: decimal(get('altitude'), 'altitude') ?? null,
       accuracyMeters: unknownIfNegative(decimal(get('accuracy'), 'accuracy')),
       batteryPercent: unknownIfNegative(decimal(get('batt'), 'battery')),
-    },
+    }),
   };
 }
 
@@ -159,7 +164,7 @@ function jsonFix(location: unknown): Fix {
     ? unknownIfNegative(jsonNumber(location.battery.level, 'battery'))
     : null;
 
-  return {
+  return measurementsInRange({
     lat,
     lon,
     at,
@@ -168,7 +173,24 @@ function jsonFix(location: unknown): Fix {
     altitudeMeters: jsonNumber(coords.altitude, 'altitude') ?? null,
     accuracyMeters: unknownIfNegative(jsonNumber(coords.accuracy, 'accuracy')),
     batteryPercent: level === null ? null : level * 100,
-  };
+  });
+}
+
+/**
+ * The fix with each measurement outside {@link MEASUREMENT_RANGES} set to
+ * unknown. A tablet's fix with such a value is refused (it can be told
+ * why), but Traccar Client cannot be told: a refusal would have it resend
+ * the report forever, and the position itself is still good.
+ */
+function measurementsInRange(fix: Fix): Fix {
+  const checked = { ...fix };
+  for (const name of Object.keys(MEASUREMENT_RANGES) as Measurement[]) {
+    const value = checked[name];
+    if (typeof value === 'number' && !inMeasurementRange(name, value)) {
+      checked[name] = null;
+    }
+  }
+  return checked;
 }
 
 function checkDeviceId(value: unknown): string {
@@ -185,16 +207,7 @@ function checkDeviceId(value: unknown): string {
   return value;
 }
 
-/**
- * A query/form number, or undefined when absent.
- * TODO: tablet and HTTP fixes have their speed, heading, accuracy,
- * altitude and battery checked against ranges (MEASUREMENT_RANGES in
- * dispatch-server/src/tracking/fixes.ts) and refused past them; OsmAnd
- * reports are not, so a misconfigured tracker's `altitude=1e300` is
- * stored (as Infinity, the track writer rounding to the `real` column)
- * instead of refused. Moving the ranges into the tracker's filter, with a
- * reject reason of their own, would cover every source.
- */
+/** A query/form number, or undefined when absent. */
 function decimal(text: string | undefined, name: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);

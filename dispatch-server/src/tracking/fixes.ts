@@ -1,4 +1,9 @@
-import type { Fix } from '@dispatch/unit-tracker';
+import {
+  inMeasurementRange,
+  MEASUREMENT_RANGES,
+  type Fix,
+  type Measurement,
+} from '@dispatch/unit-tracker';
 
 import { DispatchError } from '../errors.ts';
 import * as v from '../validate.ts';
@@ -53,30 +58,18 @@ export function readFix(value: unknown, field: string): Fix {
   };
 }
 
-/**
- * What a GPS receiver or a device can report for each measurement of a
- * fix. Past these a value is not a measurement but garbage (a unit bug,
- * a fuzzer), refused with the field named; the track's `real` columns
- * could not hold much of it either. Accuracy has no tight upper bound:
- * poor accuracy is the filter's to refuse, with its reason.
- */
-export const MEASUREMENT_RANGES = {
-  speedMps: [0, 1000],
-  headingDeg: [0, 360],
-  accuracyMeters: [0, 1_000_000],
-  altitudeMeters: [-1000, 100_000],
-  batteryPercent: [0, 100],
-} as const satisfies Record<string, readonly [number, number]>;
+/** The ranges, shared with the OsmAnd reader (which drops, not refuses). */
+export { MEASUREMENT_RANGES };
 
 /** An optional measurement of a fix, in its range. */
 function measurement(
   body: Record<string, unknown>,
-  name: keyof typeof MEASUREMENT_RANGES,
+  name: Measurement,
   field: string,
 ): number | null {
   const value = number(body[name], `${field}.${name}`);
   const [min, max] = MEASUREMENT_RANGES[name];
-  if (value !== null && !(value >= min && value <= max)) {
+  if (value !== null && !inMeasurementRange(name, value)) {
     throw new DispatchError(
       'VALIDATION_FAILED',
       `${field}.${name}: expected ${min} to ${max}`,
