@@ -210,7 +210,7 @@ describe('dispatch', () => {
       expect(clock).toBeLessThan(23 * 3600);
     }
     expect(dayShift).toBeGreaterThan(50);
-    const b = run.units.find((u) => u.callSign === 'B01')!;
+    const b = run.units.find((u) => u.callSign === 'B02')!;
     // 16 h a day on shift, plus any job running past 23:00.
     expect(b.shiftSeconds).toBeGreaterThanOrEqual(3 * 16 * 3600);
     expect(b.shiftSeconds).toBeLessThan(3 * 16 * 3600 + 3 * 7200);
