@@ -13,6 +13,7 @@ import { sampler } from '../distributions.ts';
 import { EventQueue } from '../event-queue.ts';
 import { randomStream } from '../random.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { dutySpans } from '../scenario/shifts.ts';
 import type { CellLocator, Places } from '../travel/places.ts';
 import type { TravelModel } from '../travel/travel-model.ts';
 import { chooseUnit, type ChooseContext, type FreeUnit } from './choose.ts';
@@ -423,14 +424,8 @@ function nearestHospital(
   return best;
 }
 
-const minutesOf = (hhmm: string) => {
-  const [h, m] = hhmm.split(':').map(Number);
-  return h! * 60 + m!;
-};
-
 /**
- * Shift events for every day of the run and the evening before (a night
- * shift that began the evening before day 0 is on at the start).
+ * Shift events for every day of the run ({@link dutySpans}).
  * A unit without shifts is on around the clock.
  */
 function scheduleShifts(
@@ -443,28 +438,7 @@ function scheduleShifts(
       queue.push(0, { kind: 'shiftStart', unit });
       return;
     }
-    const spans: [number, number][] = [];
-    for (let day = -1; day <= Math.ceil(days); day++) {
-      for (const shift of spec.shifts) {
-        const start = day * 86_400 + minutesOf(shift.start) * 60;
-        let length = (minutesOf(shift.end) - minutesOf(shift.start)) * 60;
-        if (length <= 0) length += 86_400;
-        // Shifts starting after the last day are not run: the run goes on
-        // only to finish the jobs in hand.
-        if (start + length > 0 && start < days * 86_400) {
-          spans.push([Math.max(0, start), start + length]);
-        }
-      }
-    }
-    // Shifts that touch or overlap are one span on duty: no hand-over.
-    spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    const merged: [number, number][] = [];
-    for (const span of spans) {
-      const last = merged[merged.length - 1];
-      if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
-      else merged.push([span[0], span[1]]);
-    }
-    for (const [start, end] of merged) {
+    for (const [start, end] of dutySpans(spec.shifts, days)) {
       queue.push(start, { kind: 'shiftStart', unit });
       queue.push(end, { kind: 'shiftEnd', unit });
     }
