@@ -120,6 +120,8 @@ const en = {
   'tablet.noAssignment': 'No assignment.',
   'tablet.incidentTitle': 'Incident #{id} · priority {priority}',
   'tablet.noComplaint': 'no complaint given',
+  'tablet.complaintNotKept':
+    'complaint shown again once online (not kept on this device)',
   'tablet.eta': 'ETA {eta} · {distance}',
   'tablet.noRoute': 'No route: drive by the map',
   'gps.unsupported': 'GPS: not available on this device',
@@ -285,6 +287,8 @@ const es: Dictionary = {
   'tablet.noAssignment': 'Sin asignación.',
   'tablet.incidentTitle': 'Incidente #{id} · prioridad {priority}',
   'tablet.noComplaint': 'sin motivo informado',
+  'tablet.complaintNotKept':
+    'el motivo se muestra al volver la conexión (no se guarda en este equipo)',
   'tablet.eta': 'Llegada {eta} · {distance}',
   'tablet.noRoute': 'Sin ruta: guiate por el mapa',
   'gps.unsupported': 'GPS: no disponible en este equipo',

@@ -3,18 +3,26 @@ import L from 'leaflet';
 import { el } from '../shared/dom.ts';
 import { formatKm, formatMmSs } from '../shared/format.ts';
 import { intlLocale, t } from '../shared/i18n.ts';
-import type { Assignment } from '../shared/types.ts';
+import type { KeptAssignment } from './kept-state.ts';
+
+/**
+ * An assignment as received, or as kept for a reload with no signal;
+ * a kept one has no complaint (undefined, where null is "none given").
+ */
+export type ShownAssignment = KeptAssignment & {
+  incident: { complaint?: string | null };
+};
 
 /** The assignment card and its update hook. */
 export interface AssignmentView {
   element: HTMLElement;
-  show(assignment: Assignment | null): void;
+  show(assignment: ShownAssignment | null): void;
 }
 
 /**
- * The current assignment: priority, complaint, address, route ETA and a
- * small map with the route and the incident. Road tiles are not drawn:
- * the route line and the incident are enough to read the direction.
+ * The current assignment: priority, complaint (when received, not when
+ * kept), address, route ETA and a small map with the route and the
+ * incident. Road tiles are not drawn: the route line and the incident are enough to read the direction.
  */
 export function assignmentView(): AssignmentView {
   const details = el('div', { className: 'assignment-details' });
@@ -55,7 +63,10 @@ export function assignmentView(): AssignmentView {
         el('p', {
           className: 'complaint',
           testId: 'assignment-complaint',
-          text: incident.complaint ?? (() => t('tablet.noComplaint')),
+          text:
+            incident.complaint === undefined
+              ? () => t('tablet.complaintNotKept')
+              : (incident.complaint ?? (() => t('tablet.noComplaint'))),
         }),
         el('p', {
           className: 'address',
