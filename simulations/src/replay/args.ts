@@ -28,6 +28,8 @@ export interface ReplayOptions {
   drainMinutes: number;
   /** Simulated seconds between two GPS fixes of a moving unit. */
   gpsSeconds: number;
+  /** `/console` socket connections opened as the dispatcher (0: none). */
+  consoles: number;
   dispatcherUser: string;
   dispatcherPassword: string;
   /** Password of the crew accounts `crew-<call sign>`. */
@@ -42,7 +44,7 @@ export const DEFAULT_SCENARIO = path.join(
 export const REPLAY_USAGE =
   'usage: npm run replay -- [--url http://127.0.0.1:3000] [--speed 10] ' +
   '[--minutes 60] [--start 14:00] [--scenario file] [--seed s] [--demand factor] ' +
-  '[--drain-minutes 90] [--gps-seconds 5]\n' +
+  '[--drain-minutes 90] [--gps-seconds 5] [--consoles 1]\n' +
   'passwords: REPLAY_DISPATCHER_USER (dispatcher), REPLAY_DISPATCHER_PASSWORD ' +
   '(dispatcher-demo), REPLAY_CREW_PASSWORD (crew-demo-pass): the demo accounts';
 
@@ -68,6 +70,7 @@ export function parseReplayArgs(
       'demand',
       'drain-minutes',
       'gps-seconds',
+      'consoles',
     ],
     REPLAY_USAGE,
     invalid,
@@ -102,6 +105,7 @@ export function parseReplayArgs(
       24 * 60,
     ),
     gpsSeconds: number('--gps-seconds', values['gps-seconds'] ?? '5', 1, 120),
+    consoles: integer('--consoles', values.consoles ?? '1', 0, 1000),
     dispatcherUser: env.REPLAY_DISPATCHER_USER || 'dispatcher',
     dispatcherPassword: env.REPLAY_DISPATCHER_PASSWORD || 'dispatcher-demo',
     crewPassword: env.REPLAY_CREW_PASSWORD || 'crew-demo-pass',
@@ -114,6 +118,16 @@ function number(name: string, text: string, min: number, max: number): number {
     text,
     `a number from ${min} to ${max}`,
     (value) => value >= min && value <= max,
+    invalid,
+  );
+}
+
+function integer(name: string, text: string, min: number, max: number) {
+  return numberArg(
+    name,
+    text,
+    `a whole number from ${min} to ${max}`,
+    (value) => Number.isInteger(value) && value >= min && value <= max,
     invalid,
   );
 }

@@ -18,8 +18,10 @@ import { loadScenario } from '../scenario/validate.ts';
 import type { ReplayOptions } from './args.ts';
 import { handleCall } from './caller.ts';
 import { isAbort, ReplayClock } from './clock.ts';
+import { ConsoleWatch, type ConsoleReport } from './consoles.ts';
 import { ReplayError } from './errors.ts';
 import { ApiClient } from './http.ts';
+import { matchFleet, onDutyAt, runShiftChanges } from './shifts.ts';
 import { newStats, recordError, type ReplayStats } from './stats.ts';
 import { SimTablet, type TabletSocket } from './tablet.ts';
 
@@ -48,6 +50,23 @@ export interface ReplaySummary {
   incidentIds: number[];
   statusReports: number;
   statusRefused: number;
+  /** The scenario's shifts as the tablets kept them. */
+  shifts: {
+    /** Units off shift when the run started (out of service). */
+    offAtStart: number;
+    /** Crews that went out of service at a shift's end during the run. */
+    ended: number;
+    /** Of `ended`: after finishing the job in hand. */
+    endedAfterJob: number;
+    /** Crews that came available at a shift's start. */
+    started: number;
+    /** Scenario units the server does not have: not replayed. */
+    notOnServer: string[];
+    /** Server units the scenario does not list: no tablet, never sent. */
+    notInScenario: string[];
+  };
+  /** What the `--consoles` dispatcher consoles received. */
+  consoles: ConsoleReport;
   fixes: { sent: number; accepted: number; refused: Record<string, number> };
   requests: { count: number; p50Ms: number | null; p90Ms: number | null };
   /**
@@ -108,9 +127,6 @@ export async function runReplay(
   let clock: ReplayClock | undefined;
   const print = hooks.log ?? ((line: string) => console.log(line));
   const log = (line: string) => print(`[${clockLabel(clock)}] ${line}`);
-  // TODO: the dispatcher works over REST only; no /console socket is
-  // opened, so as a load generator the replay does not load the console
-  // fan-out (bench:console measures that path on its own).
   await dispatcher.login(options.dispatcherUser, options.dispatcherPassword);
   const serverCity = await dispatcher.json<{
     id: string;
@@ -122,7 +138,36 @@ export async function runReplay(
       `the server runs city ${serverCity.id}, the scenario is for ${city.id}`,
     );
   }
-  const units = await dispatcher.json<UnitView[]>('GET', '/api/units');
+  const serverUnits = await dispatcher.json<UnitView[]>('GET', '/api/units');
+  const windowStart = options.startSeconds;
+  const windowSeconds = options.minutes * 60;
+  const giveUpAt = windowSeconds + options.drainMinutes * 60;
+  // Scenario units are the server's of the same call sign; only those are
+  // replayed, each on its scenario shifts.
+  const fleet = matchFleet(scenario, city, serverUnits, windowStart, giveUpAt);
+  if (fleet.notOnServer.length) {
+    print(
+      `scenario units the server does not have (not replayed; their calls go to the others): ${fleet.notOnServer.join(', ')}`,
+    );
+  }
+  if (fleet.notInScenario.length) {
+    print(
+      `server units the scenario does not list (no tablet, never sent): ${fleet.notInScenario.join(', ')}`,
+    );
+  }
+  for (const difference of fleet.differences) print(`note: ${difference}`);
+  const units = serverUnits.filter((u) => fleet.duty.has(u.id));
+  const consoles = new ConsoleWatch();
+  try {
+    await consoles.open(options.url, dispatcher.token!, options.consoles);
+  } catch (err) {
+    consoles.close();
+    throw new ReplayError(
+      'REPLAY_SERVER_REFUSED',
+      `the /console socket refused the dispatcher: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
   const router = createRouting(city, hooks.env ?? process.env).emergency;
   const stats = newStats();
   const emergencyHospitals = serverCity.hospitals.filter((h) => h.emergency);
@@ -153,10 +198,8 @@ export async function runReplay(
     gpsSeconds: options.gpsSeconds,
     stats,
     log,
+    consoles,
   };
-  // TODO: every unit whose crew logs in is treated as staffed; the
-  // scenario's shifts (BLS units 07:00-23:00 in the demo) are not applied,
-  // which matters for a replay that runs through the night.
   const tablets = new Map<number, SimTablet>();
   const skipped: string[] = [];
   await eachLimited(units, 4, async (unit) => {
@@ -171,7 +214,7 @@ export async function runReplay(
         crew.token!,
       )) as unknown as TabletSocket;
       const tablet = new SimTablet(tabletContext, unit, socket);
-      await tablet.start();
+      await tablet.start(onDutyAt(fleet.duty.get(unit.id)!, 0));
       tablets.set(unit.id, tablet);
     } catch (err) {
       skipped.push(
@@ -180,16 +223,23 @@ export async function runReplay(
     }
   });
   if (tablets.size === 0) {
+    consoles.close();
     throw new ReplayError(
       'REPLAY_SERVER_REFUSED',
-      `no crew could log in: ${skipped.join(', ') || 'the server has no units'}`,
+      `no crew could log in: ${skipped.join(', ') || 'the server has no unit of the scenario'}`,
     );
   }
   if (skipped.length) {
     print(`units without a simulated tablet (not sent): ${skipped.join(', ')}`);
   }
-  const windowStart = options.startSeconds;
-  const windowSeconds = options.minutes * 60;
+  const offAtStart = [...tablets.values()].filter(
+    (t) => t.status === 'out_of_service',
+  );
+  if (offAtStart.length) {
+    print(
+      `off shift at the start (out of service): ${offAtStart.map((t) => t.unit.callSign).join(', ')}`,
+    );
+  }
   const days = Math.ceil((windowStart + windowSeconds) / 86_400);
   const calls = generateCalls(scenario, { days, seed }).filter(
     (c) =>
@@ -211,7 +261,13 @@ export async function runReplay(
   Object.assign(tabletContext, { clock });
   const stop = new AbortController();
   hooks.signal?.addEventListener('abort', () => stop.abort(), { once: true });
-  const giveUpAt = windowSeconds + options.drainMinutes * 60;
+  const shiftChanges = runShiftChanges(
+    tablets,
+    fleet.duty,
+    clock,
+    giveUpAt,
+    stop.signal,
+  );
   const incidentIds: number[] = [];
   const callerContext = {
     api: dispatcher,
@@ -247,7 +303,11 @@ export async function runReplay(
     await delay(POLL_MS);
   }
   stop.abort();
+  await shiftChanges;
   await Promise.all([...tablets.values()].map((tablet) => tablet.stop()));
+  // The last positions batch (every 50 ms at most) reaches the consoles.
+  await delay(POLL_MS);
+  consoles.close();
   const summary = await summarise({
     options,
     scenarioName: scenario.name,
@@ -259,11 +319,20 @@ export async function runReplay(
     started,
     latencies,
     targetSeconds: scenario.targetSeconds,
+    shifts: {
+      offAtStart: offAtStart.length,
+      notOnServer: fleet.notOnServer,
+      notInScenario: fleet.notInScenario,
+    },
+    consoles: consoles.report(),
   });
   print(
     `done: ${summary.incidents.created} incidents, ${summary.incidents.dispatched} dispatched, ` +
       `${summary.incidents.onScene} on scene, ${summary.incidents.closed} closed; ` +
       `${summary.fixes.accepted}/${summary.fixes.sent} fixes accepted; ` +
+      `${summary.shifts.ended} went off shift, ${summary.shifts.started} on; ` +
+      `consoles got ${Object.values(summary.consoles.events).reduce((a, b) => a + b, 0)} events, ` +
+      `GPS to console p50 ${summary.consoles.positionLatency.p50Ms} ms; ` +
       `response p50 ${summary.simulatedResponse.p50Seconds ?? '–'} s (simulated clock); ` +
       `${summary.errors.count} errors in ${summary.wallSeconds} s`,
   );
@@ -281,6 +350,11 @@ async function summarise(input: {
   started: number;
   latencies: number[];
   targetSeconds: number;
+  shifts: Pick<
+    ReplaySummary['shifts'],
+    'offAtStart' | 'notOnServer' | 'notInScenario'
+  >;
+  consoles: ConsoleReport;
 }): Promise<ReplaySummary> {
   const { options, dispatcher, stats, incidentIds } = input;
   const incidents: IncidentView[] = [];
@@ -333,6 +407,13 @@ async function summarise(input: {
     incidentIds,
     statusReports: stats.statusReports,
     statusRefused: stats.statusRefused,
+    shifts: {
+      ...input.shifts,
+      ended: stats.shiftsEnded,
+      endedAfterJob: stats.offAfterJob,
+      started: stats.shiftsStarted,
+    },
+    consoles: input.consoles,
     fixes: {
       sent: stats.fixesSent,
       accepted: stats.fixesAccepted,

@@ -10,6 +10,12 @@ export interface ReplayStats {
   transports: number;
   statusReports: number;
   statusRefused: number;
+  /** Crews that went out of service at the end of a shift. */
+  shiftsEnded: number;
+  /** Crews that came available at the start of a shift. */
+  shiftsStarted: number;
+  /** Of `shiftsEnded`: after finishing the job they were on. */
+  offAfterJob: number;
   fixesSent: number;
   fixesAccepted: number;
   /** Refused fixes by the tracker's reason. */
@@ -29,6 +35,9 @@ export function newStats(): ReplayStats {
     transports: 0,
     statusReports: 0,
     statusRefused: 0,
+    shiftsEnded: 0,
+    shiftsStarted: 0,
+    offAfterJob: 0,
     fixesSent: 0,
     fixesAccepted: 0,
     fixesRefused: {},

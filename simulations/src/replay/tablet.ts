@@ -7,7 +7,11 @@ import type {
   TabletFix,
   TabletServerToClient,
 } from '@dispatch/server/contract';
-import type { Priority, UnitStatus } from '@dispatch/server/policy';
+import {
+  isAssignedStatus,
+  type Priority,
+  type UnitStatus,
+} from '@dispatch/server/policy';
 import type { UnitView } from '@dispatch/server';
 import type { Socket } from 'socket.io-client';
 
@@ -31,6 +35,8 @@ export interface TabletContext {
   gpsSeconds: number;
   stats: ReplayStats;
   log: (line: string) => void;
+  /** The consoles watching, told of each fix sent. */
+  consoles?: { fixSent(unitId: number, fixes: readonly TabletFix[]): void };
 }
 
 /** A drive: the line and its simulated duration. */
@@ -48,11 +54,18 @@ const FIXES_PER_BATCH = 2;
  * accelerated clock, presses on scene, maybe transports to the nearest
  * emergency hospital, then goes available and drives back to its
  * station (still sending GPS, so it can be sent from where it is).
+ * Its crew keeps the scenario's shifts: out of service when a shift
+ * ends (after the job in hand, as in the engine), available when the
+ * next begins.
  */
 export class SimTablet {
   readonly unit: UnitView;
   /** Working an assignment (from the assignment to "available"). */
   busy = false;
+  /** The unit's status on the server, as last seen or reported. */
+  status: UnitStatus = 'available';
+  /** The shift ended during a job: out of service once it is done. */
+  private offAfterJob = false;
   private position: LatLon;
   private readonly socket: TabletSocket;
   private readonly ctx: TabletContext;
@@ -65,21 +78,99 @@ export class SimTablet {
     this.socket = socket;
     this.position = unit.lastPosition ?? unit.station;
     socket.on('assignment', (assignment) => this.take(assignment));
+    socket.on('unit:status', (view) => {
+      this.status = view.status;
+      this.offAfterCancel();
+    });
     socket.on('assignment:cancelled', ({ incidentId }) => {
       this.say(`assignment to incident ${incidentId} cancelled`);
       this.motion?.abort();
     });
   }
 
-  /** Loads the snapshot; an assignment already there is worked too. */
-  async start(): Promise<void> {
+  /**
+   * Loads the snapshot; an assignment already there is worked too. Then
+   * the crew is put on or off duty as its shift says (`onDuty`): a unit
+   * left out of service by an earlier run comes back, a unit off shift
+   * goes out of service (after its job, when it has one).
+   */
+  async start(onDuty = true): Promise<void> {
     const answer = await this.socket
       .timeout(ACK_TIMEOUT_MS)
       .emitWithAck('snapshot');
     if (!answer.ok) {
       throw new Error(`tablet ${this.unit.callSign}: ${answer.error.message}`);
     }
+    this.status = answer.unit.status;
     if (answer.assignment) this.take(answer.assignment);
+    // Not counted as shift changes of the run: the state it starts in.
+    if (onDuty && this.status === 'out_of_service') {
+      await this.shiftStarts(false);
+    }
+    if (!onDuty && this.status !== 'out_of_service') {
+      await this.shiftEnds(false);
+    }
+  }
+
+  /** The crew's shift begins: available, unless still on the last one's job. */
+  async shiftStarts(counted = true): Promise<void> {
+    if (this.offAfterJob) {
+      this.offAfterJob = false;
+      this.say('next shift begins during the job: stays on');
+      return;
+    }
+    if (this.status !== 'out_of_service') return;
+    if (await this.press('available')) {
+      if (counted) this.ctx.stats.shiftsStarted += 1;
+      this.say('shift begins: available');
+    }
+  }
+
+  /** The crew's shift ends: out of service now, or after the job in hand. */
+  async shiftEnds(counted = true): Promise<void> {
+    if (this.busy || isAssignedStatus(this.status)) {
+      this.offAfterJob = true;
+      this.say('shift ends: out of service after this job');
+      return;
+    }
+    await this.goOutOfService(undefined, counted);
+  }
+
+  /**
+   * Reports out of service. A dispatcher may have assigned the unit in
+   * the meantime (the press is then refused): it works that job first.
+   * `job` is the signal of the job just finished, if any.
+   */
+  private async goOutOfService(
+    job: AbortSignal | undefined,
+    counted = true,
+  ): Promise<boolean> {
+    const answer = await this.report('out_of_service');
+    if (answer.ok) {
+      if (counted) this.ctx.stats.shiftsEnded += 1;
+      this.say('off shift: out of service');
+      return true;
+    }
+    const assignedSince = job ? this.motion?.signal !== job : this.busy;
+    if (assignedSince) {
+      this.offAfterJob = true;
+      this.say('assigned as the shift ended: out of service after this job');
+    } else {
+      this.refused('out_of_service', answer);
+    }
+    return false;
+  }
+
+  /**
+   * The job the shift's end waited for was cancelled (the server freed
+   * the unit, the crew pressed nothing): out of service now.
+   */
+  private offAfterCancel(): void {
+    if (!this.offAfterJob || this.busy || this.status !== 'available') return;
+    this.offAfterJob = false;
+    void this.goOutOfService(undefined).catch((err: Error) =>
+      recordError(this.ctx.stats, `${this.unit.callSign}: ${err.message}`),
+    );
   }
 
   /**
@@ -140,6 +231,10 @@ export class SimTablet {
       }
       if (!(await this.press('available'))) return;
       this.say(`available after incident ${incidentId}`);
+      if (this.offAfterJob) {
+        this.offAfterJob = false;
+        if (await this.goOutOfService(signal)) this.ctx.stats.offAfterJob += 1;
+      }
     } catch (err) {
       if (!isAbort(err)) {
         recordError(stats, `${this.unit.callSign}: ${(err as Error).message}`);
@@ -147,6 +242,8 @@ export class SimTablet {
       return;
     } finally {
       if (this.motion?.signal === signal) this.busy = false;
+      // A cancelled job ends without "available" from the crew.
+      queueMicrotask(() => this.offAfterCancel());
     }
     await this.goHome(signal);
   }
@@ -168,8 +265,15 @@ export class SimTablet {
 
   /** Presses a status button; false (and counted) when refused. */
   private async press(status: UnitStatus): Promise<boolean> {
-    const { stats } = this.ctx;
-    stats.statusReports += 1;
+    const answer = await this.report(status);
+    if (answer.ok) return true;
+    this.refused(status, answer);
+    return false;
+  }
+
+  /** Sends a status report; the status is kept when accepted. */
+  private async report(status: UnitStatus) {
+    this.ctx.stats.statusReports += 1;
     const answer = await this.socket
       .timeout(ACK_TIMEOUT_MS)
       .emitWithAck('status', {
@@ -177,13 +281,20 @@ export class SimTablet {
         at: new Date().toISOString(),
         eventId: crypto.randomUUID(),
       });
-    if (answer.ok) return true;
+    if (answer.ok) this.status = status;
+    return answer;
+  }
+
+  private refused(
+    status: UnitStatus,
+    answer: { error: { code: string; message: string } },
+  ): void {
+    const { stats } = this.ctx;
     stats.statusRefused += 1;
     recordError(
       stats,
       `${this.unit.callSign} ${status}: ${answer.error.code} ${answer.error.message}`,
     );
-    return false;
   }
 
   /**
@@ -195,9 +306,11 @@ export class SimTablet {
     const path = routePath(route.geometry.coordinates);
     if (path.lengthMeters < 1 || !(route.etaSeconds > 0)) return;
     const seconds = route.etaSeconds;
-    // TODO: the unit moves at the route's average speed; a per-segment
-    // speed (slower in side streets, faster on avenues) would make the
-    // console's ETA updates and GPS arrival checks more realistic.
+    // TODO: the unit follows the route's line at its average speed: the
+    // route answer (Route, DriveRoute) carries one etaSeconds and no
+    // per-segment durations, so a side street is driven as fast as an
+    // avenue. Per-segment times from the router would make the console's
+    // ETA updates and GPS arrival checks more realistic.
     const speedMps = path.lengthMeters / seconds;
     const step = this.ctx.gpsSeconds;
     let batch: TabletFix[] = [];
@@ -225,6 +338,7 @@ export class SimTablet {
   private async send(fixes: TabletFix[]): Promise<void> {
     const { stats } = this.ctx;
     stats.fixesSent += fixes.length;
+    this.ctx.consoles?.fixSent(this.unit.id, fixes);
     const answer = await this.socket
       .timeout(ACK_TIMEOUT_MS)
       .emitWithAck('positions', fixes);
