@@ -22,6 +22,8 @@ import {
  * The demo scenario with a dense, short afternoon: about 3 calls a
  * simulated minute, short fixed times, priority-1 calls transported, so a
  * few simulated minutes exercise every phase in well under a minute.
+ * B02's shift ends and B04's begins a simulated minute into the 15:00
+ * window; C99 is a scenario unit the server does not have.
  */
 function fastScenario(): string {
   const scenario = JSON.parse(fs.readFileSync(DEFAULT_SCENARIO, 'utf8'));
@@ -34,6 +36,17 @@ function fastScenario(): string {
     transportProbability: { 1: 1, 2: 0, 3: 0 },
     handover: { distribution: 'fixed', seconds: 30 },
   };
+  const unit = (callSign: string) =>
+    scenario.fleet.units.find(
+      (u: { callSign: string }) => u.callSign === callSign,
+    );
+  unit('B02').shifts = [{ start: '07:00', end: '15:01' }];
+  unit('B04').shifts = [{ start: '15:01', end: '23:00' }];
+  scenario.fleet.units.push({
+    callSign: 'C99',
+    capability: 'ALS',
+    station: 'poa-base-centro',
+  });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replay-'));
   const file = path.join(dir, 'fast.json');
   fs.writeFileSync(file, JSON.stringify(scenario));
@@ -150,6 +163,62 @@ describe('live replay against a real dispatch server', () => {
     expect(moved.length).toBeGreaterThan(0);
   });
 
+  it("keeps the scenario's shifts: B02 goes out of service and is not sent again, B04 comes on", async () => {
+    expect(summary.shifts).toMatchObject({
+      offAtStart: 1,
+      started: 1,
+      notOnServer: ['C99'],
+      notInScenario: [],
+    });
+    expect(summary.shifts.ended).toBeGreaterThanOrEqual(1);
+    expect(
+      lines.some((l) => /scenario units the server does not have.*C99/.test(l)),
+    ).toBe(true);
+    const { body } = await test.request('GET', '/api/units', {
+      token: dispatcherToken,
+    });
+    const byCallSign = new Map(
+      (body as UnitView[]).map((u) => [u.callSign, u]),
+    );
+    const b02 = byCallSign.get('B02')!;
+    expect(b02.status).toBe('out_of_service');
+    expect(byCallSign.get('B04')!.status).toBe('available');
+    // Nothing was assigned to B02 once it was out of service.
+    const offSince = Date.parse(b02.statusSince);
+    for (const id of summary.incidentIds) {
+      const incident = (
+        await test.request('GET', `/api/incidents/${id}`, {
+          token: dispatcherToken,
+        })
+      ).body as IncidentView;
+      for (const e of incident.timeline) {
+        if (e.phase !== 'dispatched') continue;
+        if (e.unitId === b02.id) {
+          expect(Date.parse(e.recordedAt)).toBeLessThan(offSince);
+        }
+      }
+    }
+    expect(lines.some((l) => /B02 off shift: out of service/.test(l))).toBe(
+      true,
+    );
+    expect(lines.some((l) => /B04 shift begins: available/.test(l))).toBe(true);
+  });
+
+  it('the console socket loaded a snapshot and received the live events and GPS', () => {
+    const { consoles } = summary;
+    expect(consoles.connections).toBe(1);
+    expect(consoles.snapshots).toBe(1);
+    expect(consoles.events['incident:created']).toBe(summary.calls);
+    expect(consoles.events['incident:phase']).toBeGreaterThan(summary.calls);
+    expect(consoles.events['unit:status']).toBeGreaterThan(summary.calls);
+    expect(consoles.events['unit:positions']).toBeGreaterThan(0);
+    expect(consoles.positionLatency.n).toBeGreaterThan(0);
+    expect(consoles.positionLatency.n).toBeLessThanOrEqual(
+      summary.fixes.accepted,
+    );
+    expect(consoles.positionLatency.p50Ms).toBeGreaterThan(0);
+  });
+
   it('prints what it does and counts no errors', () => {
     expect(
       lines.some((l) => /call \d+ priority \d -> incident \d+/.test(l)),
@@ -170,6 +239,10 @@ describe('replay arguments', () => {
     [['--start', '25:00'], /--start: expected a time of day HH:MM/],
     [['--url', 'ftp://x'], /--url: expected http\(s\):\/\/host:port/],
     [['--fast'], /Unknown option '--fast'/],
+    [
+      ['--consoles', '1.5'],
+      /--consoles: expected a whole number from 0 to 1000/,
+    ],
   ])('rejects %j', (argv, message) => {
     expect(() => parseReplayArgs(argv, {})).toThrow(message);
     expect(() => parseReplayArgs(argv, {})).toThrow(ReplayError);

@@ -6,5 +6,7 @@ export * from './http.ts';
 export * from './drive.ts';
 export * from './stats.ts';
 export * from './tablet.ts';
+export * from './shifts.ts';
+export * from './consoles.ts';
 export * from './caller.ts';
 export * from './replay.ts';
