@@ -23,7 +23,9 @@ import {
  * simulated minute, short fixed times, priority-1 calls transported, so a
  * few simulated minutes exercise every phase in well under a minute.
  * B02's shift ends and B04's begins a simulated minute into the 15:00
- * window; C99 is a scenario unit the server does not have.
+ * window; B06's ends at 15:02, while it works the first call (sent at
+ * about 15:00:55 with this seed, busy until about 15:10); C99 is a
+ * scenario unit the server does not have.
  */
 function fastScenario(): string {
   const scenario = JSON.parse(fs.readFileSync(DEFAULT_SCENARIO, 'utf8'));
@@ -42,6 +44,7 @@ function fastScenario(): string {
     );
   unit('B02').shifts = [{ start: '07:00', end: '15:01' }];
   unit('B04').shifts = [{ start: '15:01', end: '23:00' }];
+  unit('B06').shifts = [{ start: '07:00', end: '15:02' }];
   scenario.fleet.units.push({
     callSign: 'C99',
     capability: 'ALS',
@@ -170,7 +173,7 @@ describe('live replay against a real dispatch server', () => {
       notOnServer: ['C99'],
       notInScenario: [],
     });
-    expect(summary.shifts.ended).toBeGreaterThanOrEqual(1);
+    expect(summary.shifts).toMatchObject({ ended: 2, endedAfterJob: 1 });
     expect(
       lines.some((l) => /scenario units the server does not have.*C99/.test(l)),
     ).toBe(true);
@@ -181,10 +184,14 @@ describe('live replay against a real dispatch server', () => {
       (body as UnitView[]).map((u) => [u.callSign, u]),
     );
     const b02 = byCallSign.get('B02')!;
+    const b06 = byCallSign.get('B06')!;
     expect(b02.status).toBe('out_of_service');
+    expect(b06.status).toBe('out_of_service');
     expect(byCallSign.get('B04')!.status).toBe('available');
-    // Nothing was assigned to B02 once it was out of service.
+    // Nothing was assigned to B02 once it was out of service; B06 finished
+    // its job before it went out of service.
     const offSince = Date.parse(b02.statusSince);
+    let b06Jobs = 0;
     for (const id of summary.incidentIds) {
       const incident = (
         await test.request('GET', `/api/incidents/${id}`, {
@@ -196,12 +203,25 @@ describe('live replay against a real dispatch server', () => {
         if (e.unitId === b02.id) {
           expect(Date.parse(e.recordedAt)).toBeLessThan(offSince);
         }
+        if (e.unitId === b06.id) {
+          b06Jobs++;
+          const closed = incident.timeline.find((c) => c.phase === 'closed')!;
+          expect(Date.parse(closed.recordedAt)).toBeLessThanOrEqual(
+            Date.parse(b06.statusSince),
+          );
+        }
       }
     }
     expect(lines.some((l) => /B02 off shift: out of service/.test(l))).toBe(
       true,
     );
     expect(lines.some((l) => /B04 shift begins: available/.test(l))).toBe(true);
+    expect(b06Jobs).toBe(1);
+    expect(
+      lines.some((l) =>
+        /B06 shift ends: out of service after this job/.test(l),
+      ),
+    ).toBe(true);
   });
 
   it('the console socket loaded a snapshot and received the live events and GPS', () => {
