@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 
 import { defineConfig } from 'vite';
 
+import { tabletShell } from './build/tablet-shell.ts';
+
 const page = (name: string) =>
   fileURLToPath(new URL(`./${name}`, import.meta.url));
 
@@ -9,9 +11,17 @@ const page = (name: string) =>
 const server = process.env.DISPATCH_URL ?? 'http://127.0.0.1:3000';
 
 // Two pages, one bundle graph: the dispatcher console at `/` and the crew
-// tablet at `/tablet` (the server maps that path to tablet.html).
+// tablet at `/tablet` (the server maps that path to tablet.html). The
+// tablet also gets a service worker that keeps its shell for offline starts.
 export default defineConfig({
   base: '/',
+  plugins: [
+    tabletShell({
+      worker: page('src/tablet/shell-worker.ts'),
+      html: 'tablet.html',
+      page: '/tablet',
+    }),
+  ],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

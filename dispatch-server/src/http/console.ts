@@ -23,10 +23,14 @@ const PAGES: Record<string, string> = {
   '/planner': 'planner.html',
 };
 
+/** The tablet's service worker, at the root of the build. */
+const TABLET_WORKER = 'tablet-sw.js';
+
 /**
  * Serves the built console: its pages at `/` (dispatcher), `/tablet`
- * (crew) and `/planner`, its hashed assets under `/assets` with a long cache. Before a
- * build the pages answer 503 with how to build it, never a blank page.
+ * (crew) and `/planner`, its hashed assets under `/assets` with a long cache,
+ * and the tablet's service worker at `/tablet-sw.js`. Before a build the
+ * pages answer 503 with how to build it, never a blank page.
  */
 export function serveConsole(
   app: express.Express,
@@ -60,6 +64,18 @@ export function serveConsole(
       res.sendFile(page);
     });
   }
+  // The tablet's service worker (console/build/tablet-shell.ts): an
+  // unhashed name, so always revalidated, or a tablet would keep an old
+  // build's shell. Its scope (`/tablet`) is set when the page registers it.
+  app.get(`/${TABLET_WORKER}`, (_req, res, next) => {
+    const worker = path.join(dir, TABLET_WORKER);
+    if (!fs.existsSync(worker)) {
+      next();
+      return;
+    }
+    res.set('Cache-Control', 'no-cache');
+    res.type('text/javascript').sendFile(worker);
+  });
   // Other static files of the build (icons, the Leaflet images).
   app.use(express.static(dir, { index: false, fallthrough: true }));
 }
