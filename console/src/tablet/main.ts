@@ -9,13 +9,18 @@ import { phaseName, statusName, t } from '../shared/i18n.ts';
 import { initLanguage, languageSelect } from '../shared/language-select.ts';
 import { loginForm } from '../shared/login-form.ts';
 import type {
-  Assignment,
   TabletClientToServer,
   TabletServerToClient,
-  UnitView,
 } from '../shared/types.ts';
-import { assignmentView } from './assignment-view.ts';
+import { assignmentView, type ShownAssignment } from './assignment-view.ts';
 import { watchFixes, type GpsState } from './geolocation.ts';
+import {
+  clearKeptStates,
+  stateKey,
+  webStorageState,
+  type KeptUnit,
+} from './kept-state.ts';
+import { registerOfflineShell } from './offline-shell.ts';
 import {
   classifyAck,
   Outbox,
@@ -76,8 +81,13 @@ function start(session: Session): void {
     attrs: { type: 'button' },
   });
   const assignment = assignmentView();
-  let current: Assignment | null = null;
-  let unit: UnitView | null = null;
+  let current: ShownAssignment | null = null;
+  let unit: KeptUnit | null = null;
+  // The last assignment and unit status, kept so a reload with no signal
+  // shows them (only what the crew needs: see kept-state.ts); cleared
+  // when the assignment ends and when the session does.
+  const kept = webStorageState(localStorage, stateKey(session.username));
+  const keep = () => kept.save({ unit, assignment: current });
 
   const socket: TabletSocket = io('/tablet', {
     auth: { token: session.token },
@@ -127,7 +137,7 @@ function start(session: Session): void {
     }
   }
 
-  function showUnit(next: UnitView): void {
+  function showUnit(next: KeptUnit): void {
     // A snapshot read before a replayed status committed can arrive after
     // that status's own event: never step back to an older status.
     if (
@@ -136,16 +146,29 @@ function start(session: Session): void {
     ) {
       return;
     }
+    // The unit was working the shown incident and is now free: the
+    // assignment is over, and its address leaves the device.
+    const released =
+      current !== null &&
+      unit?.incidentId === current.incident.id &&
+      next.incidentId === null;
     unit = next;
+    drawUnit(next);
+    if (released) showAssignment(null);
+    else keep();
+  }
+
+  function drawUnit(next: KeptUnit): void {
     setText(unitLine, () => `${next.callSign} · ${statusName(next.status)}`);
     unitLine.dataset.status = next.status;
     buttons.mark(next.status, current !== null);
   }
 
-  function showAssignment(next: Assignment | null): void {
+  function showAssignment(next: ShownAssignment | null): void {
     current = next;
     assignment.show(next);
     buttons.mark(unit?.status ?? null, next !== null);
+    keep();
   }
 
   function setConnection(online: boolean, detail = ''): void {
@@ -218,6 +241,8 @@ function start(session: Session): void {
     stopGps();
     socket.close();
     sessions.clear();
+    // A shared device: the next user must not find this crew's incident.
+    kept.clear();
     const text = () =>
       t('session.ended', {
         reason: typeof reason === 'string' ? reason : reason(),
@@ -235,8 +260,6 @@ function start(session: Session): void {
     endSession(() => t('session.loggedOut'));
   });
 
-  assignment.show(null);
-  buttons.mark(null, false);
   showOutbox(outbox.state);
   app.replaceChildren(
     el('header', { className: 'top' }, [
@@ -252,6 +275,14 @@ function start(session: Session): void {
     assignment.element,
     buttons.element,
   );
+  // The last known state until the snapshot (offline, all there is);
+  // drawn once in the page, where the map can measure its box.
+  const last = kept.load();
+  current = last.assignment;
+  unit = last.unit;
+  assignment.show(current);
+  if (unit) drawUnit(unit);
+  else buttons.mark(null, current !== null);
 }
 
 /**
@@ -305,6 +336,10 @@ function gpsText(state: GpsState): string {
   }
 }
 
+registerOfflineShell();
 const saved = sessions.load();
 if (saved) start(saved);
-else showLogin();
+else {
+  clearKeptStates(localStorage);
+  showLogin();
+}

@@ -1,0 +1,202 @@
+/**
+ * The crew tablet opened with no signal, in a real browser: its service
+ * worker keeps the page's shell, so a reload offline shows the tablet
+ * (not the browser's error page) with the last assignment and the
+ * offline state; a status pressed then reaches the server once when the
+ * network is back. The dispatcher console gets no worker, the kept
+ * state holds no complaint, and logging out clears it.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+
+import {
+  browserSuite,
+  DISPATCHER,
+  screenshot,
+  submitLogin,
+  TABLET_LOGIN,
+  TABLET_VIEWPORT,
+  withoutChromium,
+} from './browser.ts';
+
+describe.skipIf(withoutChromium('tablet shell'))(
+  'tablet opened with no signal',
+  () => {
+    const suite = browserSuite({ login: DISPATCHER });
+
+    const connection = (page: Page) =>
+      page.getByTestId('connection-state').getAttribute('data-state');
+    const pending = async (page: Page) =>
+      Number(
+        await page.getByTestId('outbox-state').getAttribute('data-pending'),
+      );
+
+    it('serves the worker fresh, under the page CSP, with the tablet shell of this build', async () => {
+      const { server: t } = suite;
+      const answer = await fetch(`${t.url}/tablet-sw.js`);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('cache-control')).toBe('no-cache');
+      expect(answer.headers.get('content-type')).toMatch(/javascript/);
+      expect(answer.headers.get('content-security-policy')).toMatch(
+        /default-src 'self'/,
+      );
+      const code = await answer.text();
+      const page = await (await fetch(`${t.url}/tablet`)).text();
+      // Every script and style the page names is in the worker's shell.
+      const named = [...page.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)];
+      expect(named.length).toBeGreaterThan(1);
+      for (const [, file] of named) expect(code).toContain(file);
+      expect(code).not.toContain('__TABLET_SHELL_MANIFEST__');
+      // Only the tablet's: the dispatcher console's entry is not in it.
+      const consolePage = await (await fetch(`${t.url}/`)).text();
+      const consoleEntry = /src="(\/assets\/index-[^"]+\.js)"/.exec(
+        consolePage,
+      )?.[1];
+      expect(consoleEntry).toBeDefined();
+      expect(code).not.toContain(consoleEntry);
+    });
+
+    it('reloads offline with the last assignment, queues a press, and sends it once online', async () => {
+      const { server: t, browser, token } = suite;
+      const { body: incident } = await t.request('POST', '/api/incidents', {
+        token,
+        body: {
+          location: { lat: -30.0277, lon: -51.2287 },
+          priority: 1,
+          complaint: 'chest pain',
+          address: 'Av. Borges de Medeiros 1501',
+        },
+      });
+      const { body: ranked } = await t.request(
+        'GET',
+        `/api/incidents/${incident.id}/recommendations`,
+        { token },
+      );
+      const unitId: number = ranked[0].unitId;
+      const { body: unit } = await t.request('GET', `/api/units/${unitId}`, {
+        token,
+      });
+      await t.request('POST', `/api/incidents/${incident.id}/assign`, {
+        token,
+        body: { unitId },
+      });
+      const crew = `crew-${unit.callSign.toLowerCase()}`;
+
+      const context = await browser.newContext({ viewport: TABLET_VIEWPORT });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      await submitLogin(
+        page,
+        `${t.url}/tablet`,
+        crew,
+        'crew-demo-pass',
+        TABLET_LOGIN,
+      );
+      await expect
+        .poll(() => connection(page), { timeout: 20_000 })
+        .toBe('online');
+      await expect
+        .poll(() => page.getByTestId('assignment').getAttribute('data-state'), {
+          timeout: 20_000,
+        })
+        .toBe('assigned');
+      // The worker has cached the shell and controls the page.
+      // (Expressions as text: the test code has no DOM types.)
+      await expect
+        .poll(
+          () => page.evaluate<boolean>('!!navigator.serviceWorker.controller'),
+          { timeout: 20_000 },
+        )
+        .toBe(true);
+      expect(
+        await page.evaluate<string | undefined>(
+          'navigator.serviceWorker.getRegistration().then((r) => r?.scope)',
+        ),
+      ).toBe(`${t.url}/tablet`);
+
+      // What the device keeps: where and how urgent, not the complaint.
+      const stateKey = `dispatch.tablet.state.${crew}`;
+      const kept = await page.evaluate<string | null>(
+        `localStorage.getItem(${JSON.stringify(stateKey)})`,
+      );
+      expect(kept).toContain('Borges de Medeiros');
+      expect(kept).not.toContain('chest pain');
+
+      // No signal, and the tablet is reloaded: the page still opens.
+      await context.setOffline(true);
+      await expect
+        .poll(() => connection(page), { timeout: 20_000 })
+        .toBe('offline');
+      const reloaded = await page.reload();
+      expect(reloaded?.ok()).toBe(true);
+      expect(await connection(page)).toBe('offline');
+      const card = page.getByTestId('assignment');
+      expect(await card.getAttribute('data-state')).toBe('assigned');
+      expect(await card.getAttribute('data-incident-id')).toBe(
+        String(incident.id),
+      );
+      expect(await page.getByTestId('assignment-address').textContent()).toBe(
+        'Av. Borges de Medeiros 1501',
+      );
+      expect(
+        await page.getByTestId('assignment-complaint').textContent(),
+      ).toMatch(/once online/);
+      expect(
+        await page.getByTestId('unit-status').getAttribute('data-status'),
+      ).toBe('dispatched');
+
+      // A status pressed offline waits in the outbox.
+      await page.getByTestId('status-en_route').click();
+      await expect.poll(() => pending(page), { timeout: 5000 }).toBe(1);
+      await screenshot(page, '17-tablet-offline-reload');
+
+      // The signal is back: the tablet reconnects on its own and replays.
+      await context.setOffline(false);
+      await expect
+        .poll(() => connection(page), { timeout: 30_000 })
+        .toBe('online');
+      await expect.poll(() => pending(page), { timeout: 20_000 }).toBe(0);
+      await expect
+        .poll(
+          () => page.getByTestId('unit-status').getAttribute('data-status'),
+          { timeout: 10_000 },
+        )
+        .toBe('en_route');
+      // Online again, the snapshot brings the complaint back.
+      await expect
+        .poll(() => page.getByTestId('assignment-complaint').textContent(), {
+          timeout: 10_000,
+        })
+        .toMatch(/chest pain/);
+      const rows = await t.server.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM unit_status_events
+        WHERE unit_id = $1 AND status = 'en_route'`,
+        [unitId],
+      );
+      expect(rows[0]!.n).toBe(1);
+
+      // Logging out leaves no incident on the device.
+      await page.getByTestId('tablet-logout').click();
+      await expect
+        .poll(() => page.getByTestId('tablet-login').count(), {
+          timeout: 10_000,
+        })
+        .toBe(1);
+      expect(
+        await page.evaluate<string | null>(
+          `localStorage.getItem(${JSON.stringify(stateKey)})`,
+        ),
+      ).toBeNull();
+      expect(errors).toEqual([]);
+
+      // The dispatcher console is never under the tablet's worker.
+      const desk = await context.newPage();
+      await desk.goto(`${t.url}/`);
+      expect(
+        await desk.evaluate<boolean>('!!navigator.serviceWorker.controller'),
+      ).toBe(false);
+      await context.close();
+    }, 180_000);
+  },
+);
