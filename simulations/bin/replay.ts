@@ -1,7 +1,8 @@
 /**
  * `npm run replay -- [--url http://127.0.0.1:3000] [--speed 10]
- * [--minutes 60] [--start 14:00] [--scenario file] [--seed s]`: drives a
- * running dispatch server as simulated callers and crew tablets at an
+ * [--minutes 60] [--start 14:00] [--scenario file] [--seed s]
+ * [--consoles 1]`: drives a running dispatch server as simulated callers,
+ * crew tablets (on the scenario's shifts) and dispatcher consoles at an
  * accelerated clock (the demo, and a load generator). Prints what it
  * does, then a summary; the last line is one JSON object. Exit status 2
  * on bad arguments or a server it cannot use.
