@@ -86,6 +86,12 @@ describe.skipIf(withoutChromium('tablet shell'))(
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(err.message));
+      // An older build's shell on the device, which this build replaces.
+      // (Expressions as text: the test code has no DOM types.)
+      await page.goto(`${t.url}/`);
+      await page.evaluate(
+        `caches.open('dispatch-tablet-shell-0ld').then((c) => c.put('/tablet', new Response('old')))`,
+      );
       await submitLogin(
         page,
         `${t.url}/tablet`,
@@ -102,7 +108,6 @@ describe.skipIf(withoutChromium('tablet shell'))(
         })
         .toBe('assigned');
       // The worker has cached the shell and controls the page.
-      // (Expressions as text: the test code has no DOM types.)
       await expect
         .poll(
           () => page.evaluate<boolean>('!!navigator.serviceWorker.controller'),
@@ -169,6 +174,20 @@ describe.skipIf(withoutChromium('tablet shell'))(
           timeout: 10_000,
         })
         .toMatch(/chest pain/);
+      // One cache, this build's, and nothing of the API in it.
+      const worker = await (await fetch(`${t.url}/tablet-sw.js`)).text();
+      const version = /version\\":\\"([0-9a-f]+)/.exec(worker)?.[1];
+      expect(version).toMatch(/^[0-9a-f]{16}$/);
+      expect(await page.evaluate<string[]>('caches.keys()')).toEqual([
+        `dispatch-tablet-shell-${version}`,
+      ]);
+      const cached = await page.evaluate<string[]>(
+        `caches.open('dispatch-tablet-shell-${version}').then((c) => c.keys()).then((rs) => rs.map((r) => new URL(r.url).pathname))`,
+      );
+      expect(cached).toContain('/tablet');
+      expect(cached.filter((p) => !p.startsWith('/assets/'))).toEqual([
+        '/tablet',
+      ]);
       const rows = await t.server.db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM unit_status_events
         WHERE unit_id = $1 AND status = 'en_route'`,
