@@ -106,8 +106,9 @@ describe.skipIf(withoutChromium('tablet offline'))(
         expect.arrayContaining(['status', 'position', 'position']),
       );
 
-      // The tablet reloads with no signal (the page cannot even load),
-      // then the signal is back and the crew opens the tablet again.
+      // The tablet reloads with no signal (its shell may come from the
+      // service worker: tablet-shell.test.ts), then the signal is back
+      // and the crew opens the tablet again.
       await page.reload().catch(() => undefined);
       await context.setOffline(false);
       await page.goto(`${t.url}/tablet`);

@@ -13,11 +13,14 @@ function isItem(value: unknown): value is OutboxItem {
   );
 }
 
-// TODO: the tablet page itself needs the network to load: a tablet
-// restarted in a dead zone shows the browser's error page until the
-// signal is back (then the stored outbox replays). A service worker
-// caching the built app would let the crew reopen it and press buttons
-// offline.
+// The page itself opens with no signal too: its service worker
+// (shell-worker.ts) keeps the built shell, kept-state.ts the last
+// assignment, and this outbox the reports made meanwhile.
+// TODO: a browser restart drops the tab's session (sessionStorage, by
+// design: no token on the device), so a tablet restarted in a dead zone
+// opens on the login form and cannot log in until the signal is back;
+// its outbox waits for that login. Matters for long dead zones; an
+// offline unlock would need a device credential the server issues.
 
 /**
  * The outbox kept in Web Storage under `key` (one key per crew user, so
