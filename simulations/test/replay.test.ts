@@ -276,7 +276,9 @@ describe('replay arguments', () => {
       startSeconds: 14 * 3600,
       dispatcherPassword: 'dispatcher-demo',
       crewPassword: 'crew-demo-pass',
+      consoles: 1,
     });
+    expect(parseReplayArgs(['--consoles', '0'], {}).consoles).toBe(0);
     expect(
       parseReplayArgs([], { REPLAY_CREW_PASSWORD: 's3cret' }).crewPassword,
     ).toBe('s3cret');
