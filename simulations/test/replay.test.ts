@@ -23,7 +23,7 @@ import {
  * simulated minute, short fixed times, priority-1 calls transported, so a
  * few simulated minutes exercise every phase in well under a minute.
  * B02's shift ends and B04's begins a simulated minute into the 15:00
- * window; B06's ends at 15:02, while it works the first call (sent at
+ * window; B06's ends at 15:03, while it works the first call (sent at
  * about 15:00:55 with this seed, busy until about 15:10); C99 is a
  * scenario unit the server does not have.
  */
@@ -44,7 +44,7 @@ function fastScenario(): string {
     );
   unit('B02').shifts = [{ start: '07:00', end: '15:01' }];
   unit('B04').shifts = [{ start: '15:01', end: '23:00' }];
-  unit('B06').shifts = [{ start: '07:00', end: '15:02' }];
+  unit('B06').shifts = [{ start: '07:00', end: '15:03' }];
   scenario.fleet.units.push({
     callSign: 'C99',
     capability: 'ALS',
