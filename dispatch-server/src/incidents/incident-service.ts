@@ -328,17 +328,7 @@ export class IncidentService {
     const unit = await selectUnit(this.#db, unitId);
     if (!unit) throw new DispatchError('UNIT_NOT_FOUND', `no unit ${unitId}`);
     const [placed] = await this.#units.withPositions([unit]);
-    const from = unitOrigin(
-      unit.station,
-      placed?.lastPosition
-        ? {
-            location: placed.lastPosition,
-            at: new Date(placed.lastPosition.at),
-          }
-        : undefined,
-      new Date(),
-      this.#options.fixFreshSeconds,
-    );
+    const from = this.#originOf(placed ?? unit, new Date());
     const origin = {
       kind: from.kind === 'gps' ? ('gps' as const) : ('station' as const),
       location: { lat: from.location.lat, lon: from.location.lon },
@@ -480,20 +470,7 @@ export class IncidentService {
       await selectUnits(this.#db, { status: 'available' }),
     );
     const now = new Date();
-    const origins = units.map(
-      (unit) =>
-        unitOrigin(
-          unit.station,
-          unit.lastPosition
-            ? {
-                location: unit.lastPosition,
-                at: new Date(unit.lastPosition.at),
-              }
-            : undefined,
-          now,
-          this.#options.fixFreshSeconds,
-        ).location,
-    );
+    const origins = units.map((unit) => this.#originOf(unit, now).location);
     let value: Coverage;
     if (origins.length === 0) {
       value = { withinSeconds: seconds, units: 0, lengthMeters: 0, lines: [] };
@@ -518,25 +495,25 @@ export class IncidentService {
     return value;
   }
 
+  /** Where a unit would drive from: its fresh GPS fix, else its station. */
+  #originOf(unit: UnitView, now: Date) {
+    return unitOrigin(
+      unit.station,
+      unit.lastPosition
+        ? { location: unit.lastPosition, at: new Date(unit.lastPosition.at) }
+        : undefined,
+      now,
+      this.#options.fixFreshSeconds,
+    );
+  }
+
   async #rank(
     incident: IncidentView,
     units: UnitView[],
   ): Promise<Recommendation[]> {
     if (units.length === 0) return [];
     const now = new Date();
-    const origins = units.map((unit) =>
-      unitOrigin(
-        unit.station,
-        unit.lastPosition
-          ? {
-              location: unit.lastPosition,
-              at: new Date(unit.lastPosition.at),
-            }
-          : undefined,
-        now,
-        this.#options.fixFreshSeconds,
-      ),
-    );
+    const origins = units.map((unit) => this.#originOf(unit, now));
     let result;
     try {
       result = await this.#router.oneToMany(
