@@ -220,3 +220,73 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     fullPage: true,
   });
 }
+
+/** The tablet's connection state (`online`, `offline`, ...). */
+export function tabletConnection(page: Page): Promise<string | null> {
+  return page.getByTestId('connection-state').getAttribute('data-state');
+}
+
+/** How many reports wait in the tablet's outbox. */
+export async function tabletPending(page: Page): Promise<number> {
+  return Number(
+    await page.getByTestId('outbox-state').getAttribute('data-pending'),
+  );
+}
+
+/**
+ * A new call at the city centre with its top-ranked unit assigned, over
+ * the API as a dispatcher: the starting point of the tablet tests.
+ * @returns the incident, the unit and the crew user that logs in for it
+ */
+export async function callWithUnit(
+  t: TestServer,
+  token: string,
+  call: Record<string, unknown> = {},
+) {
+  const { body: incident } = await t.request('POST', '/api/incidents', {
+    token,
+    body: { location: { lat: -30.0277, lon: -51.2287 }, priority: 1, ...call },
+  });
+  const { body: ranked } = await t.request(
+    'GET',
+    `/api/incidents/${incident.id}/recommendations`,
+    { token },
+  );
+  const unitId: number = ranked[0].unitId;
+  const { body: unit } = await t.request('GET', `/api/units/${unitId}`, {
+    token,
+  });
+  await t.request('POST', `/api/incidents/${incident.id}/assign`, {
+    token,
+    body: { unitId },
+  });
+  return {
+    incident,
+    unitId,
+    unit,
+    crew: `crew-${unit.callSign.toLowerCase()}`,
+  };
+}
+
+/** Logs a crew in on `/tablet` and waits until it is online and assigned. */
+export async function openTabletAssigned(
+  page: Page,
+  url: string,
+  crew: string,
+): Promise<void> {
+  await submitLogin(
+    page,
+    `${url}/tablet`,
+    crew,
+    'crew-demo-pass',
+    TABLET_LOGIN,
+  );
+  await expect
+    .poll(() => tabletConnection(page), { timeout: 20_000 })
+    .toBe('online');
+  await expect
+    .poll(() => page.getByTestId('assignment').getAttribute('data-state'), {
+      timeout: 20_000,
+    })
+    .toBe('assigned');
+}

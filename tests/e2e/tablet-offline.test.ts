@@ -4,15 +4,17 @@
  * outbox (kept in localStorage), survive a reload, and reach the server
  * once when the network is back, the fixes as one `positions` batch.
  */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
 import {
   browserSuite,
+  callWithUnit,
+  openTabletAssigned,
+  tabletConnection,
+  tabletPending,
   DISPATCHER,
   screenshot,
-  submitLogin,
-  TABLET_LOGIN,
   withoutChromium,
 } from './browser.ts';
 
@@ -21,33 +23,13 @@ describe.skipIf(withoutChromium('tablet offline'))(
   () => {
     const suite = browserSuite({ login: DISPATCHER });
 
-    const connection = (page: Page) =>
-      page.getByTestId('connection-state').getAttribute('data-state');
-    const pending = async (page: Page) =>
-      Number(
-        await page.getByTestId('outbox-state').getAttribute('data-pending'),
-      );
+    const connection = tabletConnection;
+    const pending = tabletPending;
 
     it('replays a status and GPS fixes made offline after a reload, the status once', async () => {
       const { server: t, browser, token } = suite;
       // A call with a unit on it.
-      const { body: incident } = await t.request('POST', '/api/incidents', {
-        token,
-        body: { location: { lat: -30.0277, lon: -51.2287 }, priority: 1 },
-      });
-      const { body: ranked } = await t.request(
-        'GET',
-        `/api/incidents/${incident.id}/recommendations`,
-        { token },
-      );
-      const unitId: number = ranked[0].unitId;
-      const { body: unit } = await t.request('GET', `/api/units/${unitId}`, {
-        token,
-      });
-      await t.request('POST', `/api/incidents/${incident.id}/assign`, {
-        token,
-        body: { unitId },
-      });
+      const { incident, unitId, unit, crew } = await callWithUnit(t, token);
 
       // The crew's tablet, with GPS at the station.
       const near = (north: number) => ({
@@ -63,21 +45,7 @@ describe.skipIf(withoutChromium('tablet offline'))(
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(err.message));
-      await submitLogin(
-        page,
-        `${t.url}/tablet`,
-        `crew-${unit.callSign.toLowerCase()}`,
-        'crew-demo-pass',
-        TABLET_LOGIN,
-      );
-      await expect
-        .poll(() => connection(page), { timeout: 20_000 })
-        .toBe('online');
-      await expect
-        .poll(() => page.getByTestId('assignment').getAttribute('data-state'), {
-          timeout: 20_000,
-        })
-        .toBe('assigned');
+      await openTabletAssigned(page, t.url, crew);
       await expect.poll(() => pending(page), { timeout: 10_000 }).toBe(0);
       const { count: fixesBefore } = await trackCount(unitId);
 

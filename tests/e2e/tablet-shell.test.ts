@@ -6,15 +6,16 @@
  * network is back. The dispatcher console gets no worker, the kept
  * state holds no complaint, and logging out clears it.
  */
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 
 import {
   browserSuite,
+  callWithUnit,
+  openTabletAssigned,
+  tabletConnection,
+  tabletPending,
   DISPATCHER,
   screenshot,
-  submitLogin,
-  TABLET_LOGIN,
   TABLET_VIEWPORT,
   withoutChromium,
 } from './browser.ts';
@@ -24,12 +25,8 @@ describe.skipIf(withoutChromium('tablet shell'))(
   () => {
     const suite = browserSuite({ login: DISPATCHER });
 
-    const connection = (page: Page) =>
-      page.getByTestId('connection-state').getAttribute('data-state');
-    const pending = async (page: Page) =>
-      Number(
-        await page.getByTestId('outbox-state').getAttribute('data-pending'),
-      );
+    const connection = tabletConnection;
+    const pending = tabletPending;
 
     it('serves the worker fresh, under the page CSP, with the tablet shell of this build', async () => {
       const { server: t } = suite;
@@ -58,29 +55,10 @@ describe.skipIf(withoutChromium('tablet shell'))(
 
     it('reloads offline with the last assignment, queues a press, and sends it once online', async () => {
       const { server: t, browser, token } = suite;
-      const { body: incident } = await t.request('POST', '/api/incidents', {
-        token,
-        body: {
-          location: { lat: -30.0277, lon: -51.2287 },
-          priority: 1,
-          complaint: 'chest pain',
-          address: 'Av. Borges de Medeiros 1501',
-        },
+      const { incident, unitId, crew } = await callWithUnit(t, token, {
+        complaint: 'chest pain',
+        address: 'Av. Borges de Medeiros 1501',
       });
-      const { body: ranked } = await t.request(
-        'GET',
-        `/api/incidents/${incident.id}/recommendations`,
-        { token },
-      );
-      const unitId: number = ranked[0].unitId;
-      const { body: unit } = await t.request('GET', `/api/units/${unitId}`, {
-        token,
-      });
-      await t.request('POST', `/api/incidents/${incident.id}/assign`, {
-        token,
-        body: { unitId },
-      });
-      const crew = `crew-${unit.callSign.toLowerCase()}`;
 
       const context = await browser.newContext({ viewport: TABLET_VIEWPORT });
       const page = await context.newPage();
@@ -92,21 +70,7 @@ describe.skipIf(withoutChromium('tablet shell'))(
       await page.evaluate(
         `caches.open('dispatch-tablet-shell-0ld').then((c) => c.put('/tablet', new Response('old')))`,
       );
-      await submitLogin(
-        page,
-        `${t.url}/tablet`,
-        crew,
-        'crew-demo-pass',
-        TABLET_LOGIN,
-      );
-      await expect
-        .poll(() => connection(page), { timeout: 20_000 })
-        .toBe('online');
-      await expect
-        .poll(() => page.getByTestId('assignment').getAttribute('data-state'), {
-          timeout: 20_000,
-        })
-        .toBe('assigned');
+      await openTabletAssigned(page, t.url, crew);
       // The worker has cached the shell and controls the page.
       await expect
         .poll(
