@@ -36,11 +36,6 @@ function showLogin(notice: Text = ''): void {
     title: () => t('app.console'),
     notice,
     allowed: ['dispatcher', 'admin'],
-    testIds: {
-      username: 'login-username',
-      password: 'login-password',
-      submit: 'login-submit',
-    },
     onLoggedIn: (session) => {
       sessions.save(session);
       void start(session);

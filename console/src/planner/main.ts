@@ -41,11 +41,6 @@ function showLogin(notice: Text = ''): void {
     title: () => t('app.planner'),
     notice,
     allowed: ['planner', 'admin', 'dispatcher'],
-    testIds: {
-      username: 'login-username',
-      password: 'login-password',
-      submit: 'login-submit',
-    },
     onLoggedIn: (session) => {
       sessions.save(session);
       void start(session);

@@ -9,7 +9,8 @@ import type { Role } from './types.ts';
 export interface LoginFormOptions {
   title: Text;
   allowed: readonly Role[];
-  testIds: { username: string; password: string; submit: string };
+  /** Defaults to the dispatcher console's and planner's ids. */
+  testIds?: { username: string; password: string; submit: string };
   onLoggedIn: (session: Session) => void;
   /** A notice shown in the error line at once (e.g. why a session ended). */
   notice?: Text;
@@ -32,18 +33,25 @@ export function loginErrorText(err: unknown): Text {
   return err instanceof ApiError ? () => refused(message) : message;
 }
 
+const DEFAULT_TEST_IDS = {
+  username: 'login-username',
+  password: 'login-password',
+  submit: 'login-submit',
+};
+
 /**
  * A login form: username, password, submit, and one error line showing
  * the server's message (bad credentials, rate limit) or a refused role;
  * the language switch sits above it.
  */
 export function loginForm(options: LoginFormOptions): HTMLFormElement {
+  const testIds = options.testIds ?? DEFAULT_TEST_IDS;
   const username = el('input', {
-    testId: options.testIds.username,
+    testId: testIds.username,
     attrs: { name: 'username', autocomplete: 'username', required: '' },
   });
   const password = el('input', {
-    testId: options.testIds.password,
+    testId: testIds.password,
     attrs: {
       name: 'password',
       type: 'password',
@@ -52,7 +60,7 @@ export function loginForm(options: LoginFormOptions): HTMLFormElement {
     },
   });
   const submit = el('button', {
-    testId: options.testIds.submit,
+    testId: testIds.submit,
     text: () => t('login.submit'),
     attrs: { type: 'submit' },
   });
