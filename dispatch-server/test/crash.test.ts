@@ -41,6 +41,7 @@ import {
   login,
   request,
   ServerProcess,
+  serverEnv,
   sleep,
   waitHealthy,
 } from './processes.ts';
@@ -426,20 +427,10 @@ describe('crash safety', () => {
     postgres = await freshPostgres();
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DISPATCH_DEMO: 'true',
-      OSMAND_PORT: 'off',
-      DISPATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      DISPATCH_AUTO_DISPATCH: 'false',
-      LOG_LEVEL: 'warn',
-    };
+    const env = serverEnv(port, { DISPATCH_ADMIN_PASSWORD: ADMIN_PASSWORD });
     // With Redis (as CI runs it), live state of this run's own.
     if (env.REDIS_URL)
       env.REDIS_PREFIX = `crash-${crypto.randomBytes(4).toString('hex')}:`;
-    delete env.VITEST;
     if (postgres) {
       env.DATABASE_URL = postgres.url;
       delete env.DATA_DIR;
