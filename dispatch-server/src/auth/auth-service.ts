@@ -27,6 +27,9 @@ interface UserRow {
   password_hash: string;
 }
 
+/** What a username may be: createUser's rule, and findUser's. */
+const USERNAME = /^[A-Za-z0-9._-]{2,64}$/;
+
 /** Users, logins and bearer tokens. */
 export class AuthService {
   readonly #db: Database;
@@ -162,7 +165,7 @@ export class AuthService {
     },
     tx: Queryable = this.#db,
   ): Promise<UserView> {
-    if (!/^[A-Za-z0-9._-]{2,64}$/.test(input.username)) {
+    if (!USERNAME.test(input.username)) {
       throw new DispatchError(
         'VALIDATION_FAILED',
         'username: expected 2-64 letters, digits, ".", "_" or "-"',
@@ -217,6 +220,9 @@ export class AuthService {
 
   /** A user by name, or undefined. */
   async findUser(username: string): Promise<UserView | undefined> {
+    // A name no user can have (a NUL, which PostgreSQL refuses as a
+    // server error, or too long) is nobody, without asking the database.
+    if (!USERNAME.test(username)) return undefined;
     const [row] = await this.#db.query<UserRow>(
       `SELECT id, username, role, unit_id FROM users
         WHERE lower(username) = lower($1)`,
