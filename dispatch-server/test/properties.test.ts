@@ -673,18 +673,23 @@ describe('raw socket.io packets', () => {
 });
 
 describe('regressions the properties found', () => {
-  const fix = (extra: Record<string, unknown>) => ({
-    fixes: [
-      {
-        lat: DOWNTOWN.lat,
-        lon: DOWNTOWN.lon,
-        at: new Date(
-          Date.now() - 5000 - Math.floor(Math.random() * 1e6),
-        ).toISOString(),
-        ...extra,
-      },
-    ],
-  });
+  let sent = 0;
+  // At the unit's latest position, so no property run's fix before can
+  // make this one an implausible jump, and at a time no fix had.
+  const fix = async (extra: Record<string, unknown>) => {
+    const last = await ts.server.tracker.store.get(crewUnit);
+    sent += 1;
+    return {
+      fixes: [
+        {
+          lat: last?.lat ?? DOWNTOWN.lat,
+          lon: last?.lon ?? DOWNTOWN.lon,
+          at: new Date(Date.now() - 5000 - sent * 1013).toISOString(),
+          ...extra,
+        },
+      ],
+    };
+  };
   const positions = (body: unknown) =>
     ts.request('POST', `/api/units/${crewUnit}/positions`, {
       token: crew,
@@ -694,10 +699,10 @@ describe('regressions the properties found', () => {
   it('a measurement a real column cannot hold (6e-323) is stored as 0, not a batch the database refuses', async () => {
     const before = await snapshot();
     const answer = await positions(
-      fix({ headingDeg: 6e-323, altitudeMeters: 1e-300 }),
+      await fix({ headingDeg: 6e-323, altitudeMeters: 1e-300 }),
     );
     expect(answer.status, show(answer.body)).toBe(200);
-    expect(answer.body.accepted).toBe(1);
+    expect(answer.body.accepted, show(answer.body)).toBe(1);
     const after = await snapshot();
     expect(trackAdded(before, after)).toBe(1);
     expect(ts.server.tracker.trackStats.dropped).toBe(0);
@@ -714,7 +719,7 @@ describe('regressions the properties found', () => {
     'a fix with %s %d is refused with 400 VALIDATION_FAILED naming it',
     async (name, value) => {
       const before = await snapshot();
-      const answer = await positions(fix({ [name]: value }));
+      const answer = await positions(await fix({ [name]: value }));
       expect(answer.status).toBe(400);
       expect(answer.body.error.code).toBe('VALIDATION_FAILED');
       expect(answer.body.error.message).toContain(name);
@@ -723,7 +728,7 @@ describe('regressions the properties found', () => {
   );
 
   it('a time in the year 0 is refused (400 INVALID_TIMESTAMP): PostgreSQL cannot store it', async () => {
-    const answer = await positions(fix({ at: '0000-06-01T00:00:00Z' }));
+    const answer = await positions(await fix({ at: '0000-06-01T00:00:00Z' }));
     expect(answer.status).toBe(400);
     expect(answer.body.error.code).toBe('INVALID_TIMESTAMP');
     const incident = await ts.request('POST', '/api/incidents', {
