@@ -209,4 +209,55 @@ describe.skipIf(skip)('intake aids and the live map', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it('warns of a call another desk takes at the same point while this one is typed', async () => {
+    const { server: t, browser, token } = suite;
+    const { page, errors } = await openPage(browser);
+    await loginConsole(page, `${t.url}/`, DISPATCHER.user, DISPATCHER.password);
+    // Centro, away from the first test's crossing.
+    const point = { lat: -30.0301, lon: -51.2302 };
+    await page
+      .getByTestId('intake-location')
+      .fill(`${point.lat}, ${point.lon}`);
+    await page.getByTestId('intake-complaint').fill('chest pain');
+    await page.waitForTimeout(600);
+    const warning = page.getByTestId('duplicate-warning');
+    expect(await warning.isVisible()).toBe(false);
+
+    // The next desk creates the call first; this form is untouched.
+    const other = await t.request('POST', '/api/incidents', {
+      token,
+      body: {
+        location: { lat: point.lat + 0.0004, lon: point.lon },
+        priority: 1,
+        complaint: 'man collapsed on the pavement',
+      },
+    });
+    expect(other.status).toBe(201);
+    await expect
+      .poll(() => warning.isVisible(), { timeout: 10_000 })
+      .toBe(true);
+    const item = warning.getByTestId('duplicate-item');
+    expect(await item.count()).toBe(1);
+    expect(await item.getAttribute('data-incident-id')).toBe(
+      String(other.body.id),
+    );
+    expect(await item.textContent()).toMatch(/· 4\d m ·/);
+    expect(await page.getByTestId('intake-complaint').inputValue()).toBe(
+      'chest pain',
+    );
+
+    // Cancelled elsewhere (a duplicate): the warning goes with it.
+    const cancelled = await t.request(
+      'POST',
+      `/api/incidents/${other.body.id}/cancel`,
+      { token, body: { reason: 'duplicate' } },
+    );
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    await expect
+      .poll(() => warning.isVisible(), { timeout: 10_000 })
+      .toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

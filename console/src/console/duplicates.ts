@@ -12,6 +12,11 @@ export interface DuplicateWarningView {
   element: HTMLElement;
   /** The call's point changed (null: no point): check it. */
   check(point: LatLon | null): void;
+  /**
+   * An incident was taken or changed elsewhere while the call is typed:
+   * check the point again, so a call the next desk just took shows up.
+   */
+  recheck(): void;
 }
 
 /**
@@ -34,6 +39,7 @@ export function duplicateWarning(
   element.hidden = true;
   let asked = 0;
   let timer: number | undefined;
+  let current: LatLon | null = null;
 
   function show(answer: NearbyAnswer): void {
     const { incidents, withinMeters, withinMinutes } = answer;
@@ -77,36 +83,42 @@ export function duplicateWarning(
     );
   }
 
+  const check = (point: LatLon | null) => {
+    current = point;
+    window.clearTimeout(timer);
+    const mine = ++asked;
+    if (!point) {
+      element.hidden = true;
+      element.replaceChildren();
+      return;
+    }
+    timer = window.setTimeout(() => {
+      apiRequest<NearbyAnswer>(
+        `/api/incidents/nearby?lat=${point.lat}&lon=${point.lon}`,
+        { token },
+      )
+        .then((answer) => {
+          if (mine === asked) show(answer);
+        })
+        // A failed check must not block the call, but must not pass
+        // for "no duplicates" either.
+        .catch((err: unknown) => {
+          if (mine !== asked) return;
+          console.warn('duplicate check failed', err);
+          element.hidden = false;
+          element.dataset.count = '';
+          element.replaceChildren(
+            el('span', { text: () => t('duplicate.failed') }),
+          );
+        });
+    }, CHECK_DELAY_MS);
+  };
+
   return {
     element,
-    check(point) {
-      window.clearTimeout(timer);
-      const mine = ++asked;
-      if (!point) {
-        element.hidden = true;
-        element.replaceChildren();
-        return;
-      }
-      timer = window.setTimeout(() => {
-        apiRequest<NearbyAnswer>(
-          `/api/incidents/nearby?lat=${point.lat}&lon=${point.lon}`,
-          { token },
-        )
-          .then((answer) => {
-            if (mine === asked) show(answer);
-          })
-          // A failed check must not block the call, but must not pass
-          // for "no duplicates" either.
-          .catch((err: unknown) => {
-            if (mine !== asked) return;
-            console.warn('duplicate check failed', err);
-            element.hidden = false;
-            element.dataset.count = '';
-            element.replaceChildren(
-              el('span', { text: () => t('duplicate.failed') }),
-            );
-          });
-      }, CHECK_DELAY_MS);
+    check,
+    recheck() {
+      if (current) check(current);
     },
   };
 }

@@ -23,6 +23,8 @@ export interface IntakeView {
   element: HTMLElement;
   /** Sets the location from a map click. */
   setPoint(point: LatLon): void;
+  /** An incident arrived from the socket: the duplicate warning follows. */
+  incidentChanged(): void;
 }
 
 /**
@@ -160,5 +162,9 @@ export function intakePanel(options: IntakeOptions): IntakeView {
     pointChanged(point);
   }
 
-  return { element: form, setPoint: setLocation };
+  return {
+    element: form,
+    setPoint: setLocation,
+    incidentChanged: () => duplicates.recheck(),
+  };
 }

@@ -198,8 +198,10 @@ async function start(session: Session): Promise<void> {
       pendingUnits.clear();
       map.showAllUnits(store.units.values());
       map.showAllIncidents(store.incidents.values(), select);
+      intake.incidentChanged();
     } else {
       map.showIncident(change.incident, select);
+      intake.incidentChanged();
       if (change.incident.id === selected) selectedChanged(change.incident);
     }
     if (selected !== null && !store.incidents.get(selected)?.open) {
