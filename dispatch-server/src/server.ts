@@ -267,7 +267,6 @@ async function serve(
     units,
     incidents,
     tracker,
-    router: routing.emergency,
     log,
     health: monitor,
     adapter: adapterRedis && clusterAdapter(adapterRedis, config.redisPrefix),

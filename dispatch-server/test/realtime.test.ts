@@ -75,7 +75,7 @@ describe('real-time consoles and tablets', () => {
     });
     const [given] = await assignment;
     expect(given.incident.id).toBe(incident.id);
-    expect(given.route?.etaSeconds).toBeCloseTo(ranked[0].etaSeconds, 3);
+    expect(given.route?.etaSeconds).toBe(Math.round(ranked[0].etaSeconds));
     const [, dispatchedEvent] = await phaseOnConsole;
     expect(dispatchedEvent.phase).toBe('dispatched');
 
@@ -156,6 +156,73 @@ describe('real-time consoles and tablets', () => {
       body: { reason: 'duplicate call' },
     });
     expect((await cancelled)[0].incidentId).toBe(incident.id);
+  });
+
+  it("starts the crew's route where the ranking and the console's line start: a stale fix gives way to the station", async () => {
+    const { body: units } = await t.request('GET', '/api/units', {
+      token: dispatcher,
+    });
+    const unit = (
+      units as {
+        id: number;
+        callSign: string;
+        status: string;
+        station: { lat: number; lon: number };
+      }[]
+    ).find((u) => u.callSign === 'B14' && u.status === 'available')!;
+    expect(unit).toBeDefined();
+    const crew = await t.login('crew-b14', 'crew-demo-pass');
+    // A fix ten minutes old, about 2 km from the station: older than
+    // DISPATCH_FIX_FRESH_SECONDS, so nobody should drive from it.
+    const old = {
+      lat: unit.station.lat + 0.018,
+      lon: unit.station.lon,
+      at: new Date(Date.now() - 10 * 60_000).toISOString(),
+    };
+    const fixed = await t.request('POST', `/api/units/${unit.id}/positions`, {
+      token: crew,
+      body: { fixes: [old] },
+    });
+    expect(fixed.body.accepted).toBe(1);
+    const { body: incident } = await t.request('POST', '/api/incidents', {
+      token: dispatcher,
+      body: { location: DOWNTOWN, priority: 2, complaint: 'fainted' },
+    });
+    const tablet = await t.socket('/tablet', crew);
+    const assignment = nextEvent<
+      [{ route: { etaSeconds: number; geometry: { coordinates: number[][] } } }]
+    >(tablet, 'assignment');
+    const assigned = await t.request(
+      'POST',
+      `/api/incidents/${incident.id}/assign`,
+      { token: dispatcher, body: { unitId: unit.id } },
+    );
+    expect(assigned.status).toBe(200);
+    const [given] = await assignment;
+    const { body: line } = await t.request(
+      'GET',
+      `/api/incidents/${incident.id}/route?unitId=${unit.id}`,
+      { token: dispatcher },
+    );
+    expect(line.origin.kind).toBe('station');
+    expect(given.route.etaSeconds).toBe(line.route.etaSeconds);
+    const [lon, lat] = given.route.geometry.coordinates[0]!;
+    const fromStation = Math.hypot(
+      lat! - unit.station.lat,
+      lon! - unit.station.lon,
+    );
+    const fromFix = Math.hypot(lat! - old.lat, lon! - old.lon);
+    expect(fromStation).toBeLessThan(0.005);
+    expect(fromFix).toBeGreaterThan(0.01);
+    // The tablet's snapshot gives the same route.
+    const snapshot = await emitWithAck<{
+      assignment: { route: { etaSeconds: number } };
+    }>(tablet, 'snapshot');
+    expect(snapshot.assignment.route.etaSeconds).toBe(line.route.etaSeconds);
+    await t.request('POST', `/api/incidents/${incident.id}/cancel`, {
+      token: dispatcher,
+      body: { reason: 'test' },
+    });
   });
 
   it('sends planners incidents without the caller phone or complaint', async () => {

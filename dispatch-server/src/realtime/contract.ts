@@ -68,7 +68,7 @@ export interface Assignment {
     IncidentView,
     'id' | 'location' | 'priority' | 'address' | 'complaint' | 'receivedAt'
   >;
-  /** Route from the unit's last position (or station); null if none. */
+  /** Route from the unit's fresh fix, else its station; null if none. */
   route: DriveRoute | null;
 }
 

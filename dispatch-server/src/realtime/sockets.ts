@@ -1,6 +1,5 @@
 import type http from 'node:http';
 
-import type { Router } from '@dispatch/routing';
 import type { FixResult, Tracker } from '@dispatch/unit-tracker';
 import { Server, type Namespace, type Socket } from 'socket.io';
 
@@ -60,7 +59,6 @@ export function attachSockets(
     units: UnitService;
     incidents: IncidentService;
     tracker: Tracker;
-    router: Router;
     log: Logger;
     health: HealthMonitor;
     adapter?: AdapterFactory | undefined;
@@ -115,9 +113,9 @@ export function attachSockets(
       const unit = await ctx.units.get(unitId);
       const assignment = unit.incidentId
         ? await assignmentFor(
-            unit,
+            unitId,
             await ctx.incidents.get(unit.incidentId),
-            ctx.router,
+            ctx,
           )
         : null;
       return { unit, assignment, serverTime: new Date().toISOString() };
@@ -195,7 +193,7 @@ export function attachSockets(
     tablets.to(unitRoom(unitId)).emit('arrival:detected', { phase, at }),
   );
   ctx.bus.on('unit:assigned', (unit, incident) => {
-    void assignmentFor(unit, incident, ctx.router).then((assignment) =>
+    void assignmentFor(unit.id, incident, ctx).then((assignment) =>
       tablets.to(unitRoom(unit.id)).emit('assignment', assignment),
     );
   });
@@ -321,26 +319,26 @@ async function answer<T extends object>(
   }
 }
 
+/**
+ * What a crew's tablet is sent for its incident. The route is the one the
+ * console draws and the ranking measured: from the unit's fresh fix, else
+ * its station (IncidentService.route), so the crew's ETA is the
+ * dispatcher's. No route (the incident off the network, the router
+ * failing) still sends the assignment and its location.
+ */
 async function assignmentFor(
-  unit: UnitView,
+  unitId: number,
   incident: IncidentView,
-  router: Router,
+  ctx: { incidents: IncidentService; log: Logger },
 ): Promise<Assignment> {
-  const from = unit.lastPosition ?? unit.station;
   let route: Assignment['route'] = null;
   try {
-    const found = await router.route(from, incident.location);
-    if (found) {
-      route = {
-        geometry: found.geometry,
-        etaSeconds: found.etaSeconds,
-        distanceMeters: found.distanceMeters,
-        source: found.source,
-      };
-    }
-  } catch {
-    // No route (e.g. the incident is off the network): the crew still
-    // gets the assignment and its location.
+    route = (await ctx.incidents.route(incident.id, unitId)).route;
+  } catch (err) {
+    ctx.log.warn(
+      { err, incidentId: incident.id, unitId },
+      'assignment sent without a route',
+    );
   }
   return {
     incident: {
