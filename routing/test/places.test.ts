@@ -86,6 +86,27 @@ describe('place index on the Porto Alegre extract', () => {
     expect(top?.name).toBe('Avenida João Pessoa');
   });
 
+  it('labels the stretches of a recurring name with their cross streets', () => {
+    const streets = index
+      .search('rua um', 50)
+      .filter((p) => p.kind === 'street' && p.name === 'Rua Um');
+    expect(streets.length).toBe(2);
+    const labels = streets.map((p) => (p.kind === 'street' ? p.near : null));
+    expect(labels).toContainEqual(['Rua Aristides Rosa', 'Travessa C']);
+    expect(new Set(labels.map((l) => JSON.stringify(l))).size).toBe(2);
+    // "Rua A" recurs in many grid-named subdivisions: most are told apart.
+    const ruaA = index
+      .search('rua a', 50)
+      .filter((p) => p.kind === 'street' && p.name === 'Rua A');
+    expect(ruaA.length).toBeGreaterThan(5);
+    const distinct = new Set(
+      ruaA.map((p) => JSON.stringify(p.kind === 'street' ? p.near : null)),
+    );
+    expect(distinct.size).toBeGreaterThan(ruaA.length / 2);
+    // Avenida Ipiranga is one street: no label.
+    expect(index.search('avenida ipiranga')[0]).not.toHaveProperty('near');
+  });
+
   it('finds a crossing joined by &, y, and, com', () => {
     for (const query of [
       'Ipiranga & Azenha',
@@ -140,6 +161,7 @@ describe('place index on a hand-made map', () => {
     node(6, -30.0002, -51.199),
     node(7, -30.1, -51.2),
     node(8, -30.1, -51.199),
+    node(9, -30.101, -51.199),
     // An avenue in two carriageways, both crossed by Rua B.
     way(10, [1, 2, 3], { highway: 'primary', name: 'Avenida A' }),
     way(11, [1, 6, 3], { highway: 'primary', name: 'Avenida A' }),
@@ -149,16 +171,30 @@ describe('place index on a hand-made map', () => {
     // The same name again, 11 km away: another street.
     way(14, [7, 8], { highway: 'residential', name: 'Rua B' }),
     way(15, [7, 8], { highway: 'residential' }),
+    way(16, [8, 9], { highway: 'residential', name: 'Rua D' }),
   ];
   const index = buildPlaceIndexFromOsm((handler) => elements.forEach(handler));
 
   it('keeps one name in two places as two streets, and skips footways', () => {
-    expect(index.stats).toEqual({ names: 2, streets: 3, crossings: 1 });
+    expect(index.stats).toEqual({ names: 3, streets: 4, crossings: 2 });
     const streets = index.search('rua b');
     expect(
       streets.map((p) => round3(p.location.lat)).sort((x, y) => x - y),
     ).toEqual([-30.1, -30]);
     expect(index.search('passeio')).toEqual([]);
+  });
+
+  it('tells the two stretches of one name apart by their cross streets', () => {
+    const near = Object.fromEntries(
+      index
+        .search('rua b')
+        .map((p) => [round3(p.location.lat), p.kind === 'street' && p.near]),
+    );
+    expect(near).toEqual({ '-30': ['Avenida A'], '-30.1': ['Rua D'] });
+    // A name found once needs no such label.
+    const [avenue] = index.search('avenida a');
+    expect(avenue).toMatchObject({ kind: 'street', name: 'Avenida A' });
+    expect(avenue).not.toHaveProperty('near');
   });
 
   it('gives one crossing for a junction of two carriageways', () => {

@@ -210,6 +210,37 @@ describe.skipIf(skip)('intake aids and the live map', () => {
     await page.close();
   }, 180_000);
 
+  it('tells apart two streets of one name by their cross streets, in both languages', async () => {
+    const { server: t, browser } = suite;
+    const { page, errors } = await openPage(browser);
+    await loginConsole(page, `${t.url}/`, DISPATCHER.user, DISPATCHER.password);
+    await searchFor(page, 'rua um');
+    const near = page.getByTestId('place-near');
+    await expect.poll(() => near.count()).toBe(2);
+    expect(await near.allTextContents()).toContain(
+      'near Rua Aristides Rosa, Travessa C',
+    );
+    await screenshot(page, '18-search-same-name');
+    // Picked, the address keeps the cross street that tells them apart.
+    const rows = page.getByTestId('place-result');
+    const first = await rows.first().getByTestId('place-near').textContent();
+    await page.getByTestId('place-search').press('ArrowDown');
+    await page.getByTestId('place-search').press('Enter');
+    expect(await page.getByTestId('intake-address').inputValue()).toBe(
+      `Rua Um, ${first!.split(',')[0]}`,
+    );
+    await page.getByTestId('intake-address').fill('');
+    await page.getByTestId('language').selectOption('es-AR');
+    await searchFor(page, 'rua um');
+    await expect.poll(() => near.count()).toBe(2);
+    expect(await near.allTextContents()).toContain(
+      'cerca de Rua Aristides Rosa, Travessa C',
+    );
+    await page.getByTestId('language').selectOption('en');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('warns of a call another desk takes at the same point while this one is typed', async () => {
     const { server: t, browser, token } = suite;
     const { page, errors } = await openPage(browser);

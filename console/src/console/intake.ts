@@ -42,8 +42,15 @@ export function intakePanel(options: IntakeOptions): IntakeView {
   };
   const search = placeSearch(options.token, (place) => {
     setLocation(place.location);
-    // The searched name is the address, unless one was typed already.
-    if (!address.value.trim()) address.value = place.name;
+    // The searched name is the address, unless one was typed already;
+    // a name found in several places keeps its nearest cross street, so
+    // the crew can tell which one.
+    if (!address.value.trim()) {
+      const cross = place.kind === 'street' ? place.near?.[0] : undefined;
+      address.value = cross
+        ? t('search.addressNear', { name: place.name, street: cross })
+        : place.name;
+    }
     options.onPlace(place);
   });
   const location = el('input', {

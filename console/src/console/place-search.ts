@@ -69,7 +69,19 @@ export function placeSearch(
             },
           },
           [
-            el('span', { className: 'place-name', text: place.name }),
+            el('span', { className: 'place-name' }, [
+              place.name,
+              ...(place.kind === 'street' && place.near
+                ? [
+                    el('span', {
+                      className: 'place-near muted',
+                      testId: 'place-near',
+                      text: () =>
+                        t('search.near', { streets: place.near!.join(', ') }),
+                    }),
+                  ]
+                : []),
+            ]),
             el('span', {
               className: 'place-kind muted',
               text: () => t(`search.${place.kind}`),

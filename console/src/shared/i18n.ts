@@ -58,6 +58,8 @@ const en = {
   'search.placeholder': 'e.g. av ipiranga, or ipiranga & azenha',
   'search.street': 'street',
   'search.crossing': 'crossing',
+  'search.near': 'near {streets}',
+  'search.addressNear': '{name}, near {street}',
   'search.none': 'No street or crossing matches.',
   'search.failed': 'Search unavailable: {message}',
   'duplicate.title':
@@ -224,6 +226,8 @@ const es: Dictionary = {
   'search.placeholder': 'p. ej. av ipiranga, o ipiranga y azenha',
   'search.street': 'calle',
   'search.crossing': 'esquina',
+  'search.near': 'cerca de {streets}',
+  'search.addressNear': '{name}, cerca de {street}',
   'search.none': 'Ninguna calle o esquina coincide.',
   'search.failed': 'Búsqueda no disponible: {message}',
   'duplicate.title':

@@ -91,6 +91,8 @@ export type Place =
       location: LatLon;
       bbox: [number, number, number, number];
       lengthMeters: number;
+      /** Cross streets, when the name recurs elsewhere in town. */
+      near?: string[];
     }
   | {
       kind: 'crossing';

@@ -1744,6 +1744,15 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
                     description: 'Streets: [minLon, minLat, maxLon, maxLat].',
                   },
                   lengthMeters: { type: 'number', minimum: 0 },
+                  near: {
+                    type: 'array',
+                    items: { type: 'string' },
+                    maxItems: 2,
+                    description:
+                      'Streets whose name recurs elsewhere in town: the ' +
+                      'longest streets crossing this stretch, which tell ' +
+                      'the stretches apart.',
+                  },
                   streets: {
                     type: 'array',
                     items: { type: 'string' },

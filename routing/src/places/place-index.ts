@@ -15,6 +15,13 @@ export interface StreetPlace {
   /** [minLon, minLat, maxLon, maxLat] of the street's ways. */
   bbox: [number, number, number, number];
   lengthMeters: number;
+  /**
+   * When the name recurs elsewhere in town: the longest streets crossing
+   * this stretch (up to {@link NEAR_NAMES}), which tell the stretches
+   * apart ("Rua B, near Avenida A"). Absent for a name found once, or a
+   * stretch no other street crosses.
+   */
+  near?: string[];
 }
 
 /** Where two differently named streets share a node. */
@@ -59,6 +66,8 @@ const SAME_STREET_GAP_METERS = 200;
 const SAME_CROSSING_METERS = 150;
 /** Candidate names per side of a crossing query. */
 const CROSSING_CANDIDATES = 30;
+/** Cross streets named to tell apart stretches of a recurring name. */
+const NEAR_NAMES = 2;
 
 interface NameEntry {
   /** The spelling shown. */
@@ -310,15 +319,16 @@ export function buildPlaceIndexFromOsm(
   });
   const streets = buildStreets(names, ways, point);
   const crossings = buildCrossings(ways, point);
+  nameCrossStreets(names, streets, crossings);
   return new PlaceIndex(names, streets, crossings);
 }
 
 /**
- * Ways grouped by name, then by place: a name can recur across town.
- * TODO: such streets share one label in the answer (Porto Alegre has
- * ~600 more streets than names); the neighbourhood (OSM `place=suburb`
- * or admin boundaries, not in the bundled extract's roads) would tell
- * them apart for the dispatcher.
+ * Ways grouped by name, then by place: a name can recur across town
+ * (Porto Alegre has ~600 more streets than names). Such stretches are
+ * told apart by their cross streets ({@link nameCrossStreets}); the
+ * neighbourhood would be the usual label, but the bundled extract has
+ * roads only, no `place=suburb` nodes or admin boundaries.
  */
 function buildStreets(
   names: NameEntry[],
@@ -406,6 +416,56 @@ function streetPlace(
     middle,
   );
   return { kind: 'street', name, location, bbox, lengthMeters };
+}
+
+/**
+ * Sets {@link StreetPlace.near} on each stretch of a name that recurs:
+ * the names crossing it inside its box, longest first (by the length of
+ * all their stretches, so a city-wide avenue comes before a lane).
+ */
+function nameCrossStreets(
+  names: NameEntry[],
+  streets: StreetEntry[],
+  crossings: CrossingEntry[],
+): void {
+  const stretches = new Map<number, number>();
+  const lengthOf = new Map<number, number>();
+  for (const { nameId, place } of streets) {
+    stretches.set(nameId, (stretches.get(nameId) ?? 0) + 1);
+    lengthOf.set(nameId, (lengthOf.get(nameId) ?? 0) + place.lengthMeters);
+  }
+  const crossingsOf = new Map<number, CrossingEntry[]>();
+  for (const crossing of crossings) {
+    for (const id of [crossing.a, crossing.b]) {
+      if ((stretches.get(id) ?? 0) < 2) continue;
+      const list = crossingsOf.get(id);
+      if (list) list.push(crossing);
+      else crossingsOf.set(id, [crossing]);
+    }
+  }
+  for (const { nameId, place } of streets) {
+    if ((stretches.get(nameId) ?? 0) < 2) continue;
+    const [minLon, minLat, maxLon, maxLat] = place.bbox;
+    const others = new Set<number>();
+    for (const crossing of crossingsOf.get(nameId) ?? []) {
+      const { lat, lon } = crossing.location;
+      if (lon < minLon || lon > maxLon || lat < minLat || lat > maxLat) {
+        continue;
+      }
+      others.add(crossing.a === nameId ? crossing.b : crossing.a);
+    }
+    if (others.size === 0) continue;
+    place.near = [...others]
+      .sort(
+        (x, y) =>
+          (lengthOf.get(y) ?? 0) - (lengthOf.get(x) ?? 0) ||
+          (names[x] as NameEntry).name.localeCompare(
+            (names[y] as NameEntry).name,
+          ),
+      )
+      .slice(0, NEAR_NAMES)
+      .map((id) => (names[id] as NameEntry).name);
+  }
 }
 
 /** Nodes shared by differently named ways, one per pair and junction. */
