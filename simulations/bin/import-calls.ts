@@ -3,7 +3,8 @@
  * [--out dir]`: reads a real CAD export through its column mapping and
  * prints its response-time figures as the planner view shows them; with
  * `--out`, writes them as `response-times.json` (the shape of
- * `GET /api/metrics/response-times`, plus by hour and the import's counts).
+ * `GET /api/metrics/response-times`, plus by hour, the demand estimated
+ * for a scenario, and the import's counts).
  * Exit status 2 on bad arguments or an unusable file.
  */
 import fs from 'node:fs';
@@ -84,6 +85,19 @@ function print(report: ImportReport): void {
   for (const h of report.byHour) {
     console.log(
       `  ${String(h.hour).padStart(2, '0')} ${String(h.count).padStart(6)} ${sec(h.p50)} ${sec(h.p90)} ${pct(h.withinTargetRatio).padStart(5)}`,
+    );
+  }
+  const demand = report.demand;
+  if (demand) {
+    const fixed = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
+    console.log(
+      `demand over ${demand.days} days from ${demand.calendar.startDate}: ${(info.calls / demand.days).toFixed(2)} calls a day (report's "demand" is a scenario's demand.callsPerHour and demand.calendar)`,
+    );
+    console.log(
+      `  weekday factors Mon-Sun: ${fixed(demand.calendar.weekdayFactors)}`,
+    );
+    console.log(
+      `  month factors Jan-Dec:   ${fixed(demand.calendar.monthFactors)}`,
     );
   }
   for (const limitation of info.limitations) console.log(`note: ${limitation}`);

@@ -1,6 +1,7 @@
 /**
  * Simulated calls: a Poisson process whose rate follows the scenario's
- * calls per hour of day, each call placed in a hexgrid cell drawn in
+ * calls per hour of day, scaled day by day by its calendar (weekday,
+ * month, single dates), each call placed in a hexgrid cell drawn in
  * proportion to its population, at a random point inside the cell.
  */
 import { loadCityPack } from '@dispatch/routing';
@@ -9,7 +10,7 @@ import type { Priority } from '@dispatch/server/policy';
 import { loadHexgrid, type Hexgrid } from './city/hexgrid.ts';
 import { randomStream } from './random.ts';
 import { ScenarioError } from './scenario/errors.ts';
-import type { Scenario } from './scenario/types.ts';
+import type { DemandCalendar, Scenario } from './scenario/types.ts';
 
 /** One simulated emergency call. */
 export interface SimCall {
@@ -71,10 +72,14 @@ export function generateCalls(
   const radiusMeters = (grid.spacingMeters / 2) * 0.95;
   const calls: SimCall[] = [];
   const endSeconds = days * 86_400;
-  // TODO(simulations): the same hourly profile every day; no weekday,
-  // holiday or seasonal pattern (it matters for summer and Carnival).
+  const dayFactor = calendarFactors(scenario.demand.calendar);
+  // Local clock hours: a daylight-saving change is not modelled (the day
+  // it happens has 24 hours here, not 23 or 25).
   for (let hourStart = 0; hourStart < endSeconds; hourStart += 3600) {
-    const perHour = scenario.demand.callsPerHour[(hourStart / 3600) % 24]!;
+    const hour = hourStart / 3600;
+    const perHour =
+      scenario.demand.callsPerHour[hour % 24]! *
+      dayFactor(Math.floor(hour / 24));
     const hourEnd = Math.min(hourStart + 3600, endSeconds);
     if (perHour <= 0) continue;
     // Exponential gaps restarted at each hour: exact for a piecewise
@@ -103,6 +108,31 @@ export function generateCalls(
 }
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/**
+ * The factor of each day of a run (day 0 is the calendar's start date):
+ * weekday × month × that date's own factor. Without a calendar, 1.
+ */
+export function calendarFactors(
+  calendar: DemandCalendar | undefined,
+): (day: number) => number {
+  if (!calendar) return () => 1;
+  const [y, m, d] = calendar.startDate.split('-').map(Number) as [
+    number,
+    number,
+    number,
+  ];
+  return (day) => {
+    const date = new Date(Date.UTC(y, m - 1, d + day));
+    const weekday = (date.getUTCDay() + 6) % 7; // Monday 0
+    const iso = date.toISOString().slice(0, 10);
+    return (
+      calendar.weekdayFactors[weekday]! *
+      calendar.monthFactors[date.getUTCMonth()]! *
+      (calendar.dateFactors[iso] ?? 1)
+    );
+  };
+}
 
 /** First index whose cumulative value exceeds `x`. */
 function pick(cumulative: Float64Array, x: number): number {

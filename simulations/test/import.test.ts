@@ -116,6 +116,35 @@ describe('the Lancaster County export (zip, UNIT=hh:mm:ss lists)', () => {
     ).toBe(18_363 - report.import.unprioritised.count);
     expect(report.import.unprioritised.topValues).toHaveProperty('FIREC');
   });
+
+  it('estimates the demand a scenario can replay: hourly rates and a calendar', () => {
+    const demand = report.demand!;
+    // 2010-01-01 to 2020-12-31 (a call at 19:38 local on New Year's Eve).
+    expect(demand.calendar.startDate).toBe('2010-01-01');
+    expect(demand.days).toBe(4018);
+    // The hourly rates over the span give back the calls (rounding aside).
+    const perDay = demand.callsPerHour.reduce((a, b) => a + b, 0);
+    expect(Math.abs(perDay * demand.days - 18_363)).toBeLessThan(50);
+    // Afternoons are busier than small hours, Saturdays than Wednesdays.
+    expect(demand.callsPerHour[17]!).toBeGreaterThan(
+      3 * demand.callsPerHour[3]!,
+    );
+    const [, , wed, , , sat] = demand.calendar.weekdayFactors;
+    expect(sat!).toBeGreaterThan(wed! + 0.1);
+    // Factors are against the mean day: weighted by days, they average 1.
+    const mean = (f: number[], weights: number[]) =>
+      f.reduce((s, x, i) => s + x * weights[i]!, 0) /
+      weights.reduce((a, b) => a + b, 0);
+    expect(
+      mean(demand.calendar.weekdayFactors, [1, 1, 1, 1, 1, 1, 1]),
+    ).toBeCloseTo(1, 1);
+    expect(
+      mean(
+        demand.calendar.monthFactors,
+        [31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
+      ),
+    ).toBeCloseTo(1, 2);
+  });
 });
 
 describe('the San Francisco export (one row per unit, full date-times)', () => {

@@ -84,6 +84,48 @@ describe('scenario files', () => {
         'fleet.units[0].shifts[0].start',
         /HH:MM/,
       ],
+      [
+        (s) => (s.demand.calendar = { startDate: '2025-02-30' }),
+        'demand.calendar.startDate',
+        /YYYY-MM-DD/,
+      ],
+      [
+        (s) =>
+          (s.demand.calendar = {
+            startDate: '2025-01-01',
+            weekdayFactors: [1, 1, 1, 1, 1, 1],
+          }),
+        'demand.calendar.weekdayFactors',
+        /7 numbers \(Monday to Sunday\)/,
+      ],
+      [
+        (s) =>
+          (s.demand.calendar = {
+            startDate: '2025-01-01',
+            monthFactors: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1],
+          }),
+        'demand.calendar.monthFactors[11]',
+        />= 0/,
+      ],
+      [
+        (s) =>
+          (s.demand.calendar = {
+            startDate: '2025-01-01',
+            dateFactors: { '25/12/2025': 2 },
+          }),
+        'demand.calendar.dateFactors.25/12/2025',
+        /YYYY-MM-DD/,
+      ],
+      [
+        (s) => (s.demand.calendar = { weekdayFactors: [] }),
+        'demand.calendar.startDate',
+        /YYYY-MM-DD/,
+      ],
+      [
+        (s) => (s.demand.calendar = { startDate: '2025-01-01', holidays: [] }),
+        'demand.calendar.holidays',
+        /unknown field/,
+      ],
       [(s) => (s.fleets = {}), 'fleets', /unknown field/],
       [(s) => delete s.city, 'city', /non-empty string/],
     ];

@@ -7,6 +7,7 @@ import type { ExportMapping, ImportPhase } from './mapping.ts';
 import {
   parseClock,
   parseDateTime,
+  wallDate,
   wallHour,
   zonedInstant,
   type WallClock,
@@ -69,6 +70,8 @@ export interface ImportedCall {
   priorityValue: string;
   /** Hour of day (agency's wall clock) of the earliest phase time. */
   hour: number;
+  /** Its date on the agency's wall clock (`YYYY-MM-DD`). */
+  date: string;
   /** The earliest phase time. */
   firstAt: Date;
   events: ImportedEvent[];
@@ -222,6 +225,7 @@ function readRow(
     priority: priorityOf(priorityValue, mapping),
     priorityValue,
     hour: wallHour(firstAt, mapping.timeZone),
+    date: wallDate(firstAt, mapping.timeZone),
     firstAt,
     events,
     ...(location && { location }),

@@ -36,6 +36,26 @@ export interface ImportHourRow {
 }
 
 /**
+ * A scenario's `demand.callsPerHour` and `demand.calendar` estimated from
+ * an export, to paste into a scenario so a simulation asks for the calls
+ * the agency had: the mean calls in each wall-clock hour over the days
+ * the export spans, and each weekday's and month's calls per day against
+ * the mean day. The factors multiply in the simulator, so a span much
+ * shorter than a year mixes weekday and season; a weekday or month the
+ * span lacks gets 1.
+ */
+export interface ImportedDemand {
+  /** Days from the first call's date to the last's, both included. */
+  days: number;
+  callsPerHour: number[];
+  calendar: {
+    startDate: string;
+    weekdayFactors: number[];
+    monthFactors: number[];
+  };
+}
+
+/**
  * The import's report: the body of `GET /api/metrics/response-times`
  * (count, target, withinTargetRatio, intervals, byPriority), plus the
  * planner view's by-hour table and what the import read and skipped.
@@ -44,6 +64,8 @@ export interface ImportReport extends ResponseTimeReport {
   /** Which interval the by-hour table measures: response when known. */
   byHourInterval: 'response' | 'dispatchToOnScene';
   byHour: ImportHourRow[];
+  /** The export's calls as a scenario's demand; null with no call. */
+  demand: ImportedDemand | null;
   dispatchToOnScene: DispatchToOnScene;
   import: {
     format: string;
@@ -115,6 +137,7 @@ export function importReport(
         targetSeconds,
       ),
     ),
+    demand: importedDemand(result.calls),
     dispatchToOnScene: {
       ...intervalSummary(measured.map((m) => m.dispatchToOnScene)),
       withinTargetRatio: withinTarget(
@@ -136,6 +159,50 @@ export function importReport(
     },
   };
 }
+
+/** See {@link ImportedDemand}. */
+export function importedDemand(
+  calls: readonly Pick<ImportedCall, 'date' | 'hour'>[],
+): ImportedDemand | null {
+  if (calls.length === 0) return null;
+  const dates = calls.map((c) => c.date).sort();
+  const startDate = dates[0]!;
+  const dayOf = (date: string) =>
+    Math.round((Date.parse(date) - Date.parse(startDate)) / 86_400_000);
+  const days = dayOf(dates.at(-1)!) + 1;
+  const perHour = new Array<number>(24).fill(0);
+  for (const call of calls) perHour[call.hour]! += 1;
+  // Days of each weekday and month in the span, and their calls.
+  const weekdayDays = new Array<number>(7).fill(0);
+  const monthDays = new Array<number>(12).fill(0);
+  const start = Date.parse(startDate);
+  for (let day = 0; day < days; day++) {
+    const date = new Date(start + day * 86_400_000);
+    weekdayDays[(date.getUTCDay() + 6) % 7]! += 1;
+    monthDays[date.getUTCMonth()]! += 1;
+  }
+  const weekdayCalls = new Array<number>(7).fill(0);
+  const monthCalls = new Array<number>(12).fill(0);
+  for (const { date } of calls) {
+    const at = new Date(Date.parse(date));
+    weekdayCalls[(at.getUTCDay() + 6) % 7]! += 1;
+    monthCalls[at.getUTCMonth()]! += 1;
+  }
+  const perDay = calls.length / days;
+  const factor = (n: number, d: number) =>
+    d === 0 ? 1 : round3(n / d / perDay);
+  return {
+    days,
+    callsPerHour: perHour.map((n) => round3(n / days)),
+    calendar: {
+      startDate,
+      weekdayFactors: weekdayCalls.map((n, i) => factor(n, weekdayDays[i]!)),
+      monthFactors: monthCalls.map((n, i) => factor(n, monthDays[i]!)),
+    },
+  };
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * First dispatch to first arrival, as `incidentIntervals` counts phases

@@ -147,3 +147,9 @@ export function wallHour(at: Date, timeZone: string): number {
   const ms = at.getTime();
   return new Date(ms + offsetMs(ms, timeZone)).getUTCHours();
 }
+
+/** The date (`YYYY-MM-DD`) of `at` on the wall clock of `timeZone`. */
+export function wallDate(at: Date, timeZone: string): string {
+  const ms = at.getTime();
+  return new Date(ms + offsetMs(ms, timeZone)).toISOString().slice(0, 10);
+}

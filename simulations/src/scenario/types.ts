@@ -41,6 +41,21 @@ export const DISPATCH_POLICIES = [
 ] as const;
 export type DispatchPolicy = (typeof DISPATCH_POLICIES)[number];
 
+/**
+ * The days of a run as dates, and how busy each is: an hour's rate is
+ * `callsPerHour[hour] × weekday × month × date` factor.
+ */
+export interface DemandCalendar {
+  /** The date of day 0 of a run (`YYYY-MM-DD`, local). */
+  startDate: string;
+  /** Monday first; 7 numbers ≥ 0. */
+  weekdayFactors: number[];
+  /** January first; 12 numbers ≥ 0. */
+  monthFactors: number[];
+  /** Single days (holidays, Carnival, a match): `YYYY-MM-DD` → factor. */
+  dateFactors: Record<string, number>;
+}
+
 export interface Scenario {
   name: string;
   /** City pack id (a folder of data/) or a path to one. */
@@ -53,6 +68,8 @@ export interface Scenario {
     callsPerHour: number[];
     /** Share of calls of each priority; normalised, must sum to > 0. */
     priorityMix: Record<Priority, number>;
+    /** The calendar the hourly rates are scaled by; absent: every day alike. */
+    calendar?: DemandCalendar;
   };
   times: {
     callProcessing: Distribution;

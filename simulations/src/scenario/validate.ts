@@ -15,6 +15,7 @@ import {
 import { ScenarioError } from './errors.ts';
 import {
   DISPATCH_POLICIES,
+  type DemandCalendar,
   type Distribution,
   type Scenario,
   type Shift,
@@ -250,6 +251,72 @@ function parsePlan(value: unknown, field: string): ResponsePlan {
   return plan;
 }
 
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A calendar date `YYYY-MM-DD` that exists (no 2025-02-30). */
+function isoDate(value: unknown, field: string): string {
+  const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
+  const [, y, m, d] = match ?? [];
+  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  if (!match || date.toISOString().slice(0, 10) !== value) {
+    throw new ScenarioError(
+      field,
+      `expected a date YYYY-MM-DD, got ${show(value)}`,
+    );
+  }
+  return value as string;
+}
+
+function factors(
+  value: unknown,
+  field: string,
+  length: number,
+  what: string,
+): number[] {
+  if (value === undefined) return new Array<number>(length).fill(1);
+  if (!Array.isArray(value) || value.length !== length) {
+    throw new ScenarioError(
+      field,
+      `expected ${length} numbers (${what}), got ${show(value)}`,
+    );
+  }
+  return value.map((f, i) => number(f, `${field}[${i}]`, 0));
+}
+
+function parseCalendar(value: unknown, field: string): DemandCalendar {
+  const c = object(value, field);
+  known(c, field, [
+    'startDate',
+    'weekdayFactors',
+    'monthFactors',
+    'dateFactors',
+  ]);
+  const dates = c.dateFactors === undefined ? {} : c.dateFactors;
+  const dateFactors: Record<string, number> = {};
+  for (const [date, factor] of Object.entries(
+    object(dates, `${field}.dateFactors`),
+  )) {
+    const key = `${field}.dateFactors.${date}`;
+    dateFactors[isoDate(date, key)] = number(factor, key, 0);
+  }
+  return {
+    startDate: isoDate(c.startDate, `${field}.startDate`),
+    weekdayFactors: factors(
+      c.weekdayFactors,
+      `${field}.weekdayFactors`,
+      7,
+      'Monday to Sunday',
+    ),
+    monthFactors: factors(
+      c.monthFactors,
+      `${field}.monthFactors`,
+      12,
+      'January to December',
+    ),
+    dateFactors,
+  };
+}
+
 /**
  * Validates a parsed scenario and fills in defaults.
  * @throws ScenarioError naming the first bad field.
@@ -270,7 +337,7 @@ export function parseScenario(input: unknown): Scenario {
   const fleet = object(s.fleet, 'fleet');
   known(fleet, 'fleet', ['units']);
   const demand = object(s.demand, 'demand');
-  known(demand, 'demand', ['callsPerHour', 'priorityMix']);
+  known(demand, 'demand', ['callsPerHour', 'priorityMix', 'calendar']);
   const hours = demand.callsPerHour;
   if (!Array.isArray(hours) || hours.length !== 24) {
     throw new ScenarioError(
@@ -331,7 +398,13 @@ export function parseScenario(input: unknown): Scenario {
         ? 180
         : number(s.targetSeconds, 'targetSeconds', 1),
     fleet: { units: parseUnits(fleet.units, 'fleet.units') },
-    demand: { callsPerHour, priorityMix },
+    demand: {
+      callsPerHour,
+      priorityMix,
+      ...(demand.calendar === undefined
+        ? {}
+        : { calendar: parseCalendar(demand.calendar, 'demand.calendar') }),
+    },
     times: {
       callProcessing: parseDistribution(
         times.callProcessing,
