@@ -164,6 +164,65 @@ describe('dispatch', () => {
     expect(differs).toBeGreaterThan(compared * 0.02);
   });
 
+  it("drives in the hour's traffic but decides by free-flow times, as live", () => {
+    // ALS and BLS at alternate bases, priority 1: the plan prefers ALS
+    // unless a BLS is more than 120 s sooner, so times scaled up would
+    // flip choices if decisions saw them.
+    const units = context.city.stationList.map((s, i) => ({
+      callSign: `U${i}`,
+      station: s.id,
+      capability: i % 2 === 0 ? 'ALS' : 'BLS',
+    }));
+    const thin = (hourFactors?: number[]) => {
+      const base = fixedScenario(units);
+      return parseScenario({
+        ...base,
+        demand: {
+          callsPerHour: new Array(24).fill(1 / 6),
+          priorityMix: { 1: 1 },
+        },
+        travel: { ...base.travel, ...(hourFactors && { hourFactors }) },
+      });
+    };
+    // Night at 1, rush hours 07-09 and 17-19 at 2, the rest 1.25.
+    const factors = Array.from({ length: 24 }, (_, h) =>
+      h < 6 ? 1 : [7, 8, 17, 18].includes(h) ? 2 : 1.25,
+    );
+    const free = runScenario(thin(), {
+      days: 200,
+      seed: 5,
+      cityContext: context,
+    });
+    const slow = runScenario(thin(factors), {
+      days: 200,
+      seed: 5,
+      cityContext: context,
+    });
+    let compared = 0;
+    free.outcomes.forEach((o, i) => {
+      const previous = free.outcomes[i - 1];
+      if (previous && o.call.atSeconds - previous.call.atSeconds < 7200) return;
+      const s = slow.outcomes[i]!;
+      if (s.origin !== 'station' || o.origin !== 'station') return;
+      compared++;
+      // The same unit, by free-flow ranking...
+      expect(s.unit).toBe(o.unit);
+      // ...driving as long as the hour of its dispatch says.
+      const hour = Math.floor(o.dispatchedAt! / 3600) % 24;
+      const ratio =
+        (s.onSceneAt! - s.enRouteAt!) / (o.onSceneAt! - o.enRouteAt!);
+      if (Number.isFinite(ratio)) expect(ratio).toBeCloseTo(factors[hour]!, 6);
+    });
+    expect(compared).toBeGreaterThan(300);
+    // A scenario without factors is the free-flow run, byte for byte.
+    const again = runScenario(thin(), {
+      days: 200,
+      seed: 5,
+      cityContext: context,
+    });
+    expect(JSON.stringify(again.outcomes)).toBe(JSON.stringify(free.outcomes));
+  });
+
   it('moves an idle unit up to a station left empty', () => {
     const units = [
       { callSign: 'C1', station: 'poa-base-centro' },

@@ -126,6 +126,16 @@ describe('scenario files', () => {
         'demand.calendar.holidays',
         /unknown field/,
       ],
+      [
+        (s) => (s.travel.hourFactors = [1, 2]),
+        'travel.hourFactors',
+        /24 numbers/,
+      ],
+      [
+        (s) => (s.travel.hourFactors = new Array(24).fill(1).fill(0, 3, 4)),
+        'travel.hourFactors[3]',
+        /in \[0.1, 10\]/,
+      ],
       [(s) => (s.fleets = {}), 'fleets', /unknown field/],
       [(s) => delete s.city, 'city', /non-empty string/],
     ];

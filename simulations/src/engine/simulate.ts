@@ -15,7 +15,7 @@ import { randomStream } from '../random.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { dutySpans } from '../scenario/shifts.ts';
 import type { CellLocator, Places } from '../travel/places.ts';
-import type { TravelModel } from '../travel/travel-model.ts';
+import { withTraffic, type TravelModel } from '../travel/travel-model.ts';
 import { chooseUnit, type ChooseContext, type FreeUnit } from './choose.ts';
 import { planMoveUps } from './move-up.ts';
 import type { CallOutcome, SimUnit } from './state.ts';
@@ -59,6 +59,9 @@ type SimEvent =
 
 /** Runs the scenario over its calls. */
 export function simulate(input: SimInput): SimOutput {
+  // Decisions (ranking, hospital, move-up posts) use `travel`'s
+  // free-flow times, as the live router gives; the drives themselves
+  // take the hour's traffic (`drive`, below).
   const { scenario, calls, places, travel, locator } = input;
   const { times, policy } = scenario;
   const seed = input.seed;
@@ -131,6 +134,7 @@ export function simulate(input: SimInput): SimOutput {
   const waiting: number[] = [];
 
   let now = 0;
+  const drive = withTraffic(travel, scenario.travel.hourFactors, () => now);
   let events = 0;
 
   /**
@@ -183,7 +187,7 @@ export function simulate(input: SimInput): SimOutput {
     u.fromPlace = from;
     u.toPlace = to;
     u.departAt = now;
-    const seconds = from === to ? 0 : travel.seconds(from, to);
+    const seconds = from === to ? 0 : drive.seconds(from, to);
     u.arriveAt = now + (Number.isFinite(seconds) ? seconds : 0);
   };
 
@@ -196,11 +200,12 @@ export function simulate(input: SimInput): SimOutput {
     const cell = input.travelCell[o.call.cellIndex]!;
     // A crew on the move is already in the vehicle: no turnout.
     const turnout = free.moving ? 0 : o.turnoutDraw;
-    const drive =
-      travel.seconds(free.place, cell) / travel.emergencySpeedFactor;
+    // The hour of the decision: a turnout seldom crosses into another.
+    const driveSeconds =
+      drive.seconds(free.place, cell) / travel.emergencySpeedFactor;
     o.dispatchedAt = now;
     o.enRouteAt = now + turnout;
-    o.onSceneAt = now + turnout + drive;
+    o.onSceneAt = now + turnout + driveSeconds;
     o.unit = u.index;
     o.origin = free.moving ? 'moving' : 'station';
     o.travelMeters = travel.meters(free.place, cell);
@@ -344,7 +349,7 @@ export function simulate(input: SimInput): SimOutput {
         u.fromPlace = cell;
         u.toPlace = to;
         u.departAt = now;
-        u.arriveAt = now + travel.seconds(cell, to);
+        u.arriveAt = now + drive.seconds(cell, to);
         queue.push(u.arriveAt, { kind: 'atHospital', unit: u.index });
         break;
       }

@@ -87,6 +87,12 @@ export interface Scenario {
     model: 'road' | 'none';
     /** Lights-and-sirens factor on response drives; default the city's routing setting. */
     emergencySpeedFactor?: number;
+    /**
+     * Traffic: 24 multipliers of every drive's time by the local hour it
+     * starts in (rush hour 1.3...). Decisions still rank by free-flow
+     * times, as the live router does. Absent: free flow at every hour.
+     */
+    hourFactors?: number[];
   };
   policy: {
     dispatch: DispatchPolicy;

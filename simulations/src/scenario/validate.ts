@@ -375,7 +375,7 @@ export function parseScenario(input: unknown): Scenario {
     'handover',
   ]);
   const travel = s.travel === undefined ? {} : object(s.travel, 'travel');
-  known(travel, 'travel', ['model', 'emergencySpeedFactor']);
+  known(travel, 'travel', ['model', 'emergencySpeedFactor', 'hourFactors']);
   const policy = s.policy === undefined ? {} : object(s.policy, 'policy');
   known(policy, 'policy', [
     'dispatch',
@@ -450,6 +450,18 @@ export function parseScenario(input: unknown): Scenario {
             ),
     },
   };
+  if (travel.hourFactors !== undefined) {
+    const hours = travel.hourFactors;
+    if (!Array.isArray(hours) || hours.length !== 24) {
+      throw new ScenarioError(
+        'travel.hourFactors',
+        `expected 24 numbers (one per hour of the day), got ${show(hours)}`,
+      );
+    }
+    scenario.travel.hourFactors = hours.map((f, i) =>
+      number(f, `travel.hourFactors[${i}]`, 0.1, 10),
+    );
+  }
   if (travel.emergencySpeedFactor !== undefined) {
     scenario.travel.emergencySpeedFactor = number(
       travel.emergencySpeedFactor,

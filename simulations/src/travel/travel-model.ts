@@ -29,10 +29,30 @@ export function noTravel(): TravelModel {
 }
 
 /**
- * TODO(simulations): drive times do not change with the hour (no rush
- * hour), and with OSRM_URL set the live server ranks by OSRM's times while
- * this matrix is the embedded router's. Both matter for rush-hour plans;
- * fix: a matrix per time band, built with OSRM's table service when set.
+ * Drive times slowed by the hour's traffic: `seconds` multiplied by
+ * `hourFactors[h]`, h the local hour `clock()` (seconds since midnight
+ * of day 0) falls in. One factor for the whole city per hour, not per
+ * road: a jam on one avenue is not modelled. Without factors, `travel`
+ * itself, so a scenario without them gives the same bytes as before.
+ */
+export function withTraffic(
+  travel: TravelModel,
+  hourFactors: readonly number[] | undefined,
+  clock: () => number,
+): TravelModel {
+  if (!hourFactors) return travel;
+  return {
+    ...travel,
+    seconds: (from, to) =>
+      travel.seconds(from, to) * hourFactors[Math.floor(clock() / 3600) % 24]!,
+  };
+}
+
+/**
+ * TODO(simulations): with OSRM_URL set the live server ranks by OSRM's
+ * times while this matrix is the embedded router's; for a city whose
+ * OSRM profile differs (turn costs, traffic data) the two rank apart.
+ * Fix: build the matrix with OSRM's table service when it is set.
  *
  * The road matrix of `places` over the city's network: one one-to-many
  * search per destination place (PHAST over the contraction hierarchy),
