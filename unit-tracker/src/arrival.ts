@@ -84,12 +84,8 @@ export class ArrivalDetector {
   async observe(
     unitId: number,
     fix: Fix,
-    target: ArrivalTarget | undefined,
+    target: ArrivalTarget,
   ): Promise<{ phase: ArrivalTarget['arrives']; at: Date } | undefined> {
-    if (!target) {
-      await this.#dwell.clear(unitId);
-      return undefined;
-    }
     const radius =
       target.arrives === 'on_scene'
         ? this.#rules.sceneRadiusMeters

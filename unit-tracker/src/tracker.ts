@@ -362,6 +362,9 @@ export class Tracker {
         : assignment?.status === 'transporting'
           ? { arrives: 'at_hospital', places: this.#options.hospitals }
           : undefined;
+    // Nothing to arrive at: no dwell can be running, since every status
+    // change resets it (setAssignment), so the store is not asked.
+    if (!target) return;
     const arrived = await this.#arrivals.observe(unitId, fix, target);
     if (arrived) this.#options.on.arrival(unitId, arrived.phase, arrived.at);
   }
