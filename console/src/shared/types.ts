@@ -32,9 +32,11 @@ export type { Role } from '../../../dispatch-server/src/auth/roles.ts';
 export type { UserView } from '../../../dispatch-server/src/auth/auth-service.ts';
 export type { ErrorBody } from '../../../dispatch-server/src/errors.ts';
 export type { EtaUpdate, LivePosition } from '@dispatch/unit-tracker';
+/** One answer of `GET /api/places/search`: a street or a crossing. */
+export type { Place } from '@dispatch/routing';
 
 import type { Role } from '../../../dispatch-server/src/auth/roles.ts';
-import type { IncidentView } from '../../../dispatch-server/src/incidents/views.ts';
+import type { NearbyIncident } from '../../../dispatch-server/src/incidents/incident-service.ts';
 import type { UserView } from '../../../dispatch-server/src/auth/auth-service.ts';
 
 /** A point in degrees (WGS 84). */
@@ -83,29 +85,11 @@ export type Basemap = GeoJSON.FeatureCollection<
   BasemapRoad
 >;
 
-/** One answer of `GET /api/places/search`: a street or a crossing. */
-export type Place =
-  | {
-      kind: 'street';
-      name: string;
-      location: LatLon;
-      bbox: [number, number, number, number];
-      lengthMeters: number;
-      /** Cross streets, when the name recurs elsewhere in town. */
-      near?: string[];
-    }
-  | {
-      kind: 'crossing';
-      name: string;
-      streets: [string, string];
-      location: LatLon;
-    };
-
 /** What `GET /api/incidents/nearby` answers: maybe the same emergency. */
 export interface NearbyAnswer {
   withinMeters: number;
   withinMinutes: number;
-  incidents: { incident: IncidentView; distanceMeters: number }[];
+  incidents: NearbyIncident[];
 }
 
 /** What `POST /api/auth/login` answers. */

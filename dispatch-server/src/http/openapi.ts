@@ -5,7 +5,11 @@
  * `test/openapi.test.ts` checks the routes, roles, error codes and
  * schemas against the code and a running server.
  */
-import type { FixSource, RejectReason } from '@dispatch/unit-tracker';
+import {
+  MEASUREMENT_RANGES,
+  type FixSource,
+  type RejectReason,
+} from '@dispatch/unit-tracker';
 
 import { MIN_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import {
@@ -22,7 +26,7 @@ import {
   PRIORITIES,
   UNIT_STATUSES,
 } from '../policy/index.ts';
-import { MAX_FIXES_PER_BATCH, MEASUREMENT_RANGES } from '../tracking/fixes.ts';
+import { MAX_FIXES_PER_BATCH } from '../tracking/fixes.ts';
 
 type JsonType =
   'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean' | 'null';
@@ -483,7 +487,7 @@ const FIX_SOURCES: Record<FixSource, string> = {
   osmand: 'the OsmAnd endpoint (Traccar Client app)',
 };
 
-/** A fix's measurement, in `MEASUREMENT_RANGES` (tracking/fixes.ts). */
+/** A fix's measurement, in `MEASUREMENT_RANGES` (unit-tracker's fix.ts). */
 const fixNumber = (
   name: keyof typeof MEASUREMENT_RANGES,
   description: string,

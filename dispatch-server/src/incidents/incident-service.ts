@@ -324,13 +324,18 @@ export class IncidentService {
    *   `ROUTING_FAILED`
    */
   async route(incidentId: number, unitId: number): Promise<UnitRoute> {
-    const incident = await this.get(incidentId);
+    return this.routeTo(await this.get(incidentId), unitId);
+  }
+
+  /** {@link route} for an incident the caller holds already. */
+  async routeTo(incident: IncidentView, unitId: number): Promise<UnitRoute> {
+    const incidentId = incident.id;
     const unit = await selectUnit(this.#db, unitId);
     if (!unit) throw new DispatchError('UNIT_NOT_FOUND', `no unit ${unitId}`);
     const [placed] = await this.#units.withPositions([unit]);
     const from = this.#originOf(placed ?? unit, new Date());
     const origin = {
-      kind: from.kind === 'gps' ? ('gps' as const) : ('station' as const),
+      kind: from.kind,
       location: { lat: from.location.lat, lon: from.location.lon },
     };
     let found;

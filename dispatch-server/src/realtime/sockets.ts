@@ -322,7 +322,7 @@ async function answer<T extends object>(
 /**
  * What a crew's tablet is sent for its incident. The route is the one the
  * console draws and the ranking measured: from the unit's fresh fix, else
- * its station (IncidentService.route), so the crew's ETA is the
+ * its station (IncidentService.routeTo), so the crew's ETA is the
  * dispatcher's. No route (the incident off the network, the router
  * failing) still sends the assignment and its location.
  */
@@ -333,7 +333,7 @@ async function assignmentFor(
 ): Promise<Assignment> {
   let route: Assignment['route'] = null;
   try {
-    route = (await ctx.incidents.route(incident.id, unitId)).route;
+    route = (await ctx.incidents.routeTo(incident, unitId)).route;
   } catch (err) {
     ctx.log.warn(
       { err, incidentId: incident.id, unitId },

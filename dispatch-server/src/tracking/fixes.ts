@@ -58,9 +58,6 @@ export function readFix(value: unknown, field: string): Fix {
   };
 }
 
-/** The ranges, shared with the OsmAnd reader (which drops, not refuses). */
-export { MEASUREMENT_RANGES };
-
 /** An optional measurement of a fix, in its range. */
 function measurement(
   body: Record<string, unknown>,

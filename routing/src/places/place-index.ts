@@ -113,14 +113,8 @@ export class PlaceIndex {
     this.#names = names;
     this.#streets = streets;
     this.#crossings = crossings;
-    this.#crossingsByName = new Map();
-    crossings.forEach((crossing, i) => {
-      for (const id of [crossing.a, crossing.b]) {
-        const list = this.#crossingsByName.get(id);
-        if (list) list.push(i);
-        else this.#crossingsByName.set(id, [i]);
-      }
-    });
+    this.#crossingsByName = crossingsByName(crossings);
+    nameCrossStreets(names, streets, crossings, this.#crossingsByName);
   }
 
   get stats(): PlaceIndexStats {
@@ -319,7 +313,6 @@ export function buildPlaceIndexFromOsm(
   });
   const streets = buildStreets(names, ways, point);
   const crossings = buildCrossings(ways, point);
-  nameCrossStreets(names, streets, crossings);
   return new PlaceIndex(names, streets, crossings);
 }
 
@@ -418,6 +411,19 @@ function streetPlace(
   return { kind: 'street', name, location, bbox, lengthMeters };
 }
 
+/** The indexes of the crossings of each name. */
+function crossingsByName(crossings: CrossingEntry[]): Map<number, number[]> {
+  const byName = new Map<number, number[]>();
+  crossings.forEach((crossing, i) => {
+    for (const id of [crossing.a, crossing.b]) {
+      const list = byName.get(id);
+      if (list) list.push(i);
+      else byName.set(id, [i]);
+    }
+  });
+  return byName;
+}
+
 /**
  * Sets {@link StreetPlace.near} on each stretch of a name that recurs:
  * the names crossing it inside its box, longest first (by the length of
@@ -427,6 +433,7 @@ function nameCrossStreets(
   names: NameEntry[],
   streets: StreetEntry[],
   crossings: CrossingEntry[],
+  byName: Map<number, number[]>,
 ): void {
   const stretches = new Map<number, number>();
   const lengthOf = new Map<number, number>();
@@ -434,20 +441,12 @@ function nameCrossStreets(
     stretches.set(nameId, (stretches.get(nameId) ?? 0) + 1);
     lengthOf.set(nameId, (lengthOf.get(nameId) ?? 0) + place.lengthMeters);
   }
-  const crossingsOf = new Map<number, CrossingEntry[]>();
-  for (const crossing of crossings) {
-    for (const id of [crossing.a, crossing.b]) {
-      if ((stretches.get(id) ?? 0) < 2) continue;
-      const list = crossingsOf.get(id);
-      if (list) list.push(crossing);
-      else crossingsOf.set(id, [crossing]);
-    }
-  }
   for (const { nameId, place } of streets) {
     if ((stretches.get(nameId) ?? 0) < 2) continue;
     const [minLon, minLat, maxLon, maxLat] = place.bbox;
     const others = new Set<number>();
-    for (const crossing of crossingsOf.get(nameId) ?? []) {
+    for (const index of byName.get(nameId) ?? []) {
+      const crossing = crossings[index] as CrossingEntry;
       const { lat, lon } = crossing.location;
       if (lon < minLon || lon > maxLon || lat < minLat || lat > maxLat) {
         continue;

@@ -12,6 +12,7 @@ import {
   type ResponsePlan,
 } from '@dispatch/server/policy';
 
+import { isDay } from '../../../console/src/planner/period.ts';
 import { ScenarioError } from './errors.ts';
 import {
   DISPATCH_POLICIES,
@@ -251,20 +252,15 @@ function parsePlan(value: unknown, field: string): ResponsePlan {
   return plan;
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /** A calendar date `YYYY-MM-DD` that exists (no 2025-02-30). */
 function isoDate(value: unknown, field: string): string {
-  const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
-  const [, y, m, d] = match ?? [];
-  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-  if (!match || date.toISOString().slice(0, 10) !== value) {
+  if (typeof value !== 'string' || !isDay(value)) {
     throw new ScenarioError(
       field,
       `expected a date YYYY-MM-DD, got ${show(value)}`,
     );
   }
-  return value as string;
+  return value;
 }
 
 function factors(
