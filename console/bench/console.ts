@@ -48,7 +48,7 @@ import {
   connect,
   eachLimited,
   issueCrewTokens,
-  METERS_PER_DEGREE,
+  insetPoints,
   runBench,
   seeded,
   setting,
@@ -99,7 +99,6 @@ interface Ack {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 
 /** Where a unit is `ms` after it set off: up and down its stretch. */
 function pointAt(plan: Plan, ms: number) {
@@ -109,28 +108,17 @@ function pointAt(plan: Plan, ms: number) {
 /** Stations that snap to a road, each with room for its 2 km stretch. */
 async function planFleet(server: DispatchServer): Promise<Plan[]> {
   const random = seeded(20261205);
-  const [minLon, minLat, maxLon, maxLat] = server.city.serviceArea;
-  const midLat = (minLat + maxLat) / 2;
-  const margin = STRETCH_METERS + 200;
-  const marginLat = margin / METERS_PER_DEGREE;
-  const marginLon =
-    margin / (METERS_PER_DEGREE * Math.cos((midLat * Math.PI) / 180));
-  if (maxLat - minLat <= 2 * marginLat || maxLon - minLon <= 2 * marginLon) {
-    throw new Error('the service area is too small for 2 km stretches');
-  }
+  const stationPoint = insetPoints(
+    server.city.serviceArea,
+    STRETCH_METERS + 200,
+    random,
+  );
   const plans: Plan[] = [];
   for (let attempt = 0; plans.length < UNITS; attempt++) {
     if (attempt > UNITS * 1000) {
       throw new Error(`only ${plans.length} stations near a road found`);
     }
-    const point = {
-      lat: round6(
-        minLat + marginLat + random() * (maxLat - minLat - 2 * marginLat),
-      ),
-      lon: round6(
-        minLon + marginLon + random() * (maxLon - minLon - 2 * marginLon),
-      ),
-    };
+    const point = stationPoint();
     const snap = await server.routing.embedded.snap(point);
     if (!snap || snap.offsetMeters > MAX_SNAP_OFFSET_METERS) continue;
     plans.push({

@@ -102,6 +102,31 @@ describe.skipIf(!services)(
       sockets.push(socket);
       return socket;
     };
+    /**
+     * A priority-1 call downtown taken through process 0 and assigned to
+     * `unitId` through process `assignOn`; then a pause while the other
+     * process's tracker learns of the assignment through Redis.
+     */
+    const assignedCall = async (
+      assignOn: number,
+      unitId: number,
+      complaint: string,
+    ): Promise<number> => {
+      const call = await api(0, 'POST', '/api/incidents', {
+        location: DOWNTOWN,
+        priority: 1,
+        complaint,
+      });
+      const assigned = await api(
+        assignOn,
+        'POST',
+        `/api/incidents/${call.body.id}/assign`,
+        { unitId },
+      );
+      expect(assigned.status).toBe(200);
+      await sleep(500);
+      return call.body.id;
+    };
 
     it('tells consoles on both processes of every change, exactly once', async () => {
       const consoles = [
@@ -264,20 +289,11 @@ describe.skipIf(!services)(
       const seen = record(console0, ['unit:positions', 'unit:eta']);
 
       // Assigned through process 0; its GPS reaches process 1.
-      const call = await api(0, 'POST', '/api/incidents', {
-        location: DOWNTOWN,
-        priority: 1,
-        complaint: 'cluster: eta across processes',
-      });
-      const assigned = await api(
+      const incidentId = await assignedCall(
         0,
-        'POST',
-        `/api/incidents/${call.body.id}/assign`,
-        { unitId: unit.id },
+        unit.id,
+        'cluster: eta across processes',
       );
-      expect(assigned.status).toBe(200);
-      // Process 1's tracker learns of the assignment through Redis.
-      await sleep(500);
       const fix = {
         lat: -30.04,
         lon: -51.22,
@@ -302,7 +318,7 @@ describe.skipIf(!services)(
           : undefined,
       );
       const eta = seen.find((e) => e.name === 'unit:eta')!.args[0];
-      expect(eta).toMatchObject({ unitId: unit.id, incidentId: call.body.id });
+      expect(eta).toMatchObject({ unitId: unit.id, incidentId });
       expect(eta.etaSeconds).toBeGreaterThan(0);
       const batch = seen.find((e) => e.name === 'unit:positions')!.args[0];
       expect(batch).toContainEqual(
@@ -321,19 +337,11 @@ describe.skipIf(!services)(
       console0.on('unit:eta', (update: any) => {
         if (update.unitId === unit.id) etas.push(update);
       });
-      const call = await api(0, 'POST', '/api/incidents', {
-        location: DOWNTOWN,
-        priority: 1,
-        complaint: 'cluster: one unit on both processes',
-      });
-      const assigned = await api(
+      const incidentId = await assignedCall(
         1,
-        'POST',
-        `/api/incidents/${call.body.id}/assign`,
-        { unitId: unit.id },
+        unit.id,
+        'cluster: one unit on both processes',
       );
-      expect(assigned.status).toBe(200);
-      await sleep(500);
 
       const t0 = Date.now() - 10_000;
       const fixAt = (seconds: number, north: number) => ({
@@ -370,7 +378,7 @@ describe.skipIf(!services)(
       }
       await sleep(2000);
       expect(etas, JSON.stringify(etas)).toHaveLength(1);
-      expect(etas[0]).toMatchObject({ incidentId: call.body.id });
+      expect(etas[0]).toMatchObject({ incidentId });
     });
 
     it('replays what a console missed during a short drop (connection state recovery through Redis)', async () => {

@@ -215,6 +215,39 @@ export function offsetPoint(
 }
 
 /**
+ * Random points of `serviceArea` ([minLon, minLat, maxLon, maxLat]) at
+ * least `marginMeters` in from its edges, to the 6 decimals a tablet
+ * sends: stations whose stretch stays inside the area.
+ * @throws Error when the area is too small for the margin
+ */
+export function insetPoints(
+  serviceArea: readonly [number, number, number, number],
+  marginMeters: number,
+  random: () => number,
+): () => { lat: number; lon: number } {
+  const [minLon, minLat, maxLon, maxLat] = serviceArea;
+  const midLat = (minLat + maxLat) / 2;
+  const marginLat = marginMeters / METERS_PER_DEGREE;
+  const marginLon =
+    marginMeters / (METERS_PER_DEGREE * Math.cos((midLat * Math.PI) / 180));
+  if (maxLat - minLat <= 2 * marginLat || maxLon - minLon <= 2 * marginLon) {
+    throw new Error(
+      `the service area is too small for a ${marginMeters} m margin`,
+    );
+  }
+  return () => ({
+    lat: roundTo(
+      minLat + marginLat + random() * (maxLat - minLat - 2 * marginLat),
+      6,
+    ),
+    lon: roundTo(
+      minLon + marginLon + random() * (maxLon - minLon - 2 * marginLon),
+      6,
+    ),
+  });
+}
+
+/**
  * Where a unit is once it has driven `traveledMeters` up and down its
  * `stretchMeters` stretch (so consecutive fixes are always a plausible
  * move), to the 6 decimals a tablet sends, and which way it heads.

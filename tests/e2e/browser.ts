@@ -208,9 +208,14 @@ export async function openPage(
   viewport = { width: 1400, height: 900 },
 ): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport });
+  return { page, errors: pageErrors(page) };
+}
+
+/** The uncaught errors of `page` from now on, as they happen. */
+export function pageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
-  return { page, errors };
+  return errors;
 }
 
 /** Saves a full-page screenshot as `artifacts/e2e/<name>.png`. */

@@ -11,8 +11,9 @@ import {
   browserSuite,
   callWithUnit,
   openTabletAssigned,
-  tabletConnection,
-  tabletPending,
+  pageErrors,
+  tabletConnection as connection,
+  tabletPending as pending,
   DISPATCHER,
   screenshot,
   withoutChromium,
@@ -22,9 +23,6 @@ describe.skipIf(withoutChromium('tablet offline'))(
   'tablet outbox across signal loss and reload',
   () => {
     const suite = browserSuite({ login: DISPATCHER });
-
-    const connection = tabletConnection;
-    const pending = tabletPending;
 
     it('replays a status and GPS fixes made offline after a reload, the status once', async () => {
       const { server: t, browser, token } = suite;
@@ -43,8 +41,7 @@ describe.skipIf(withoutChromium('tablet offline'))(
         geolocation: near(0),
       });
       const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (err) => errors.push(err.message));
+      const errors = pageErrors(page);
       await openTabletAssigned(page, t.url, crew);
       await expect.poll(() => pending(page), { timeout: 10_000 }).toBe(0);
       const { count: fixesBefore } = await trackCount(unitId);

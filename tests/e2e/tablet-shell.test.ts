@@ -12,8 +12,9 @@ import {
   browserSuite,
   callWithUnit,
   openTabletAssigned,
-  tabletConnection,
-  tabletPending,
+  pageErrors,
+  tabletConnection as connection,
+  tabletPending as pending,
   DISPATCHER,
   screenshot,
   TABLET_VIEWPORT,
@@ -24,9 +25,6 @@ describe.skipIf(withoutChromium('tablet shell'))(
   'tablet opened with no signal',
   () => {
     const suite = browserSuite({ login: DISPATCHER });
-
-    const connection = tabletConnection;
-    const pending = tabletPending;
 
     it('serves the worker fresh, under the page CSP, with the tablet shell of this build', async () => {
       const { server: t } = suite;
@@ -62,8 +60,7 @@ describe.skipIf(withoutChromium('tablet shell'))(
 
       const context = await browser.newContext({ viewport: TABLET_VIEWPORT });
       const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (err) => errors.push(err.message));
+      const errors = pageErrors(page);
       // An older build's shell on the device, which this build replaces.
       // (Expressions as text: the test code has no DOM types.)
       await page.goto(`${t.url}/`);

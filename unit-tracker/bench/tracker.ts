@@ -88,7 +88,7 @@ import {
   issueCrewTokens,
   latencySummary,
   messageOf,
-  METERS_PER_DEGREE,
+  insetPoints,
   runBench,
   seeded,
   setting,
@@ -267,7 +267,6 @@ type Reply =
   | { event: 'failure'; message: string };
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
-const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 const sleepUntil = (epochMs: number) => sleep(epochMs - Date.now());
 
 function summarize(samples: readonly number[]): Summary {
@@ -1195,29 +1194,24 @@ async function run(
   );
   const adminToken = login.token;
   const random = seeded(20261204);
-  const [minLon, minLat, maxLon, maxLat] = server.city.serviceArea;
-  const midLat = (minLat + maxLat) / 2;
-  const margin = SEGMENT_METERS + 200;
-  const marginLat = margin / METERS_PER_DEGREE;
-  const marginLon =
-    margin / (METERS_PER_DEGREE * Math.cos((midLat * Math.PI) / 180));
-  if (maxLat - minLat <= 2 * marginLat || maxLon - minLon <= 2 * marginLon) {
-    throw new Error('the service area is too small for 2 km stretches');
-  }
-  const plans: UnitPlan[] = Array.from({ length: UNITS }, (_, i) => ({
-    unitId: 0,
-    trackerId: `bench-${String(i + 1).padStart(4, '0')}-${crypto
-      .randomBytes(8)
-      .toString('hex')}`,
-    token: '',
-    lat0: round6(
-      minLat + marginLat + random() * (maxLat - minLat - 2 * marginLat),
-    ),
-    lon0: round6(
-      minLon + marginLon + random() * (maxLon - minLon - 2 * marginLon),
-    ),
-    bearingDeg: Math.floor(random() * 360),
-  }));
+  const stationPoint = insetPoints(
+    server.city.serviceArea,
+    SEGMENT_METERS + 200,
+    random,
+  );
+  const plans: UnitPlan[] = Array.from({ length: UNITS }, (_, i) => {
+    const station = stationPoint();
+    return {
+      unitId: 0,
+      trackerId: `bench-${String(i + 1).padStart(4, '0')}-${crypto
+        .randomBytes(8)
+        .toString('hex')}`,
+      token: '',
+      lat0: station.lat,
+      lon0: station.lon,
+      bearingDeg: Math.floor(random() * 360),
+    };
+  });
   await eachLimited(plans, API_CONCURRENCY, async (plan, i) => {
     const callSign = `TRK${String(i + 1).padStart(4, '0')}`;
     const unit = await api<{ id: number }>(
